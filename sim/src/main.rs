@@ -1,0 +1,6 @@
+//! The `vigil-sim` binary.
+
+fn main() {
+    eprintln!("vigil-sim: not built yet");
+    std::process::exit(2);
+}

@@ -1,0 +1,6 @@
+//! One module per subcommand: its arguments and how it runs.
+
+pub mod convert;
+pub mod plan;
+pub mod replay;
+pub mod venue;

@@ -1,0 +1,1 @@
+//! Geofences: the fence model, validation before upload, the ground monitor and graded alarms.

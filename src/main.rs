@@ -1,0 +1,50 @@
+//! The `vigil` command line: plan, fly and replay night sweeps without a window.
+
+mod cmd;
+
+use clap::{Parser, Subcommand};
+
+/// Vigil: drone patrol planning and telemetry for night security sweeps.
+#[derive(Debug, Parser)]
+#[command(name = "vigil", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read a venue, compute its blind spots and print their figures.
+    Venue(cmd::venue::Args),
+    /// Plan a sweep of a venue's blind spots and write the mission.
+    Plan(cmd::plan::Args),
+    /// Convert a mission between .plan, .waypoints and legacy fence/rally files.
+    Convert(cmd::convert::Args),
+    /// Summarise a telemetry log (.tlog).
+    Replay(cmd::replay::Args),
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Venue(args) => cmd::venue::run(args),
+        Command::Plan(args) => cmd::plan::run(args),
+        Command::Convert(args) => cmd::convert::run(args),
+        Command::Replay(args) => cmd::replay::run(args),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! The thermal pipeline: radiometric frames, palettes, hotspots and geo-referencing.
