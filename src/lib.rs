@@ -12,4 +12,5 @@ pub mod fsutil;
 pub mod link;
 pub mod mission;
 pub mod planner;
+pub mod testdata;
 pub mod thermal;
