@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use super::error::{Note, ParseError};
 use super::model::{FencePolygon, GeoPoint, LatLon, Mission, RallyPoint};
-use super::wpl::fmt_num;
+use super::wpl::{fmt_num, settings_not_written};
 
 fn content_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     text.trim_start_matches('\u{feff}')
@@ -315,6 +315,7 @@ fn other_parts_note(
             mission.rally.len()
         )));
     }
+    notes.extend(settings_not_written(mission, format));
     for k in &mission.kept_complex_items {
         notes.push(Note::new(format!(
             "complex item '{}' not written: a {format} file holds no mission items",

@@ -9,7 +9,7 @@
 //! exactly as written. CRLF line ends, blank lines and a missing final newline are accepted.
 //!
 //! Writing uses tabs, `\n` line ends, a final newline, and numbers printed as Rust's shortest
-//! exact decimal (NaN as `nan`), so read → write → read gives the same mission.
+//! exact decimal (NaN as `NaN`), so read → write → read gives the same mission.
 
 use std::fmt::Write as _;
 
@@ -396,10 +396,10 @@ fn truncate(s: &str) -> String {
 // Writing
 
 /// A number printed so that parsing it gives back the same `f64`: Rust's shortest exact
-/// decimal, `nan` for NaN.
+/// decimal, `NaN` for NaN (the spelling Mission Planner, Python and C all parse).
 pub(crate) fn fmt_num(v: f64) -> String {
     if v.is_nan() {
-        "nan".to_owned()
+        "NaN".to_owned()
     } else {
         format!("{v}")
     }
@@ -473,6 +473,9 @@ pub fn write_wpl(mission: &Mission) -> (String, Vec<Note>) {
             rally_notes(r, i + 1, ".waypoints", &mut notes);
         }
     }
+    if let Some(n) = settings_not_written(mission, ".waypoints") {
+        notes.push(n);
+    }
     for k in &mission.kept_complex_items {
         notes.push(Note::new(format!(
             "complex item '{}' (before mission item {}) not written: .waypoints holds simple \
@@ -482,6 +485,30 @@ pub fn write_wpl(mission: &Mission) -> (String, Vec<Note>) {
         )));
     }
     (out, notes)
+}
+
+/// A note naming the plan-wide settings (vehicle and firmware type, speeds) a text format
+/// cannot hold, or `None` when the mission has none.
+pub(crate) fn settings_not_written(mission: &Mission, format: &str) -> Option<Note> {
+    let mut lost = Vec::new();
+    if let Some(v) = mission.vehicle_type {
+        lost.push(format!("vehicle type {v}"));
+    }
+    if let Some(f) = mission.firmware_type {
+        lost.push(format!("firmware type {f}"));
+    }
+    if let Some(s) = mission.cruise_speed_mps {
+        lost.push(format!("cruise speed {s} m/s"));
+    }
+    if let Some(s) = mission.hover_speed_mps {
+        lost.push(format!("hover speed {s} m/s"));
+    }
+    (!lost.is_empty()).then(|| {
+        Note::new(format!(
+            "{} not written: {format} files do not hold them",
+            lost.join(", ")
+        ))
+    })
 }
 
 fn fence_not_written(mission: &Mission) -> Note {
