@@ -182,8 +182,8 @@ fn parse_row(line: usize, text: &str) -> Result<Row, ParseError> {
         return Err(ParseError::line(
             line,
             "row",
-            "12 tab-separated fields",
-            format!("{} fields in {:?}", fields.len(), truncate(text)),
+            format!("12 tab-separated fields, not {}", fields.len()),
+            truncate(text),
         ));
     }
     let field = |k: usize| format!("field {} ({})", k + 1, FIELD_NAMES[k]);
