@@ -111,6 +111,7 @@ pub fn read_wpl(text: &str) -> Result<(Mission, Vec<Note>), ParseError> {
 
     for (i, row) in rows.into_iter().enumerate() {
         if i == 0 && !is_fence_or_rally(row.command) {
+            check_position(&row)?;
             read_home_row(&row, &mut mission, &mut notes);
             continue;
         }
