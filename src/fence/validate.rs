@@ -6,8 +6,10 @@
 
 use std::fmt;
 
+use geo::coordinate_position::CoordPos;
+use geo::dimensions::Dimensions;
 use geo::line_intersection::{LineIntersection, line_intersection};
-use geo::{Area, Contains, Distance, Euclidean, Intersects};
+use geo::{Area, Contains, Covers, Distance, Euclidean, Relate};
 use geo_types::{Coord, Line, LineString, Point, Polygon};
 
 use super::model::{Fence, FenceArea, FenceShape};
@@ -460,7 +462,8 @@ impl<'a> LocalFence<'a> {
                 for area in &inclusions {
                     let worst = worst(&samples, |p| area.signed_outside(p));
                     let grazes = match &area.shape {
-                        LocalShape::Polygon(poly) if !is_point => !poly.contains(&leg),
+                        // A leg along the boundary is still inside: `covers`, not `contains`.
+                        LocalShape::Polygon(poly) if !is_point => !poly.covers(&leg),
                         _ => false,
                     };
                     if worst.1 > 0.0 || grazes {
@@ -495,8 +498,8 @@ impl<'a> LocalFence<'a> {
         for area in self.areas.iter().filter(|x| !x.area.inclusion) {
             let worst = worst(&samples, |p| -area.signed_outside(p));
             let grazes = match &area.shape {
-                LocalShape::Polygon(poly) => poly.intersects(&leg),
-                LocalShape::Circle { .. } => false,
+                LocalShape::Polygon(poly) if !is_point => enters_interior(poly, &leg),
+                _ => false,
             };
             if worst.1 > 0.0 || grazes {
                 let mut p = problem(
@@ -538,6 +541,13 @@ impl<'a> LocalFence<'a> {
         p.at = Some(self.to_latlon(worst.0));
         p
     }
+}
+
+/// True when some part of `leg` (not just a touch of the boundary) lies in `poly`'s interior.
+fn enters_interior(poly: &Polygon<f64>, leg: &Line<f64>) -> bool {
+    let m = poly.relate(leg);
+    m.get(CoordPos::Inside, CoordPos::Inside) != Dimensions::Empty
+        || m.get(CoordPos::Inside, CoordPos::OnBoundary) != Dimensions::Empty
 }
 
 /// The sample with the largest value.
