@@ -597,7 +597,15 @@ fn bug_qgc_7018_fence_and_rally_survive_load() {
         "\"<truncated: 38.1479187011...>\"",
         "38.1479187011, -76.43, 10",
     );
-    let (m, _) = mission::read_plan(&repaired).expect("repaired fragment");
+    let (m, notes) = mission::read_plan(&repaired).expect("repaired fragment");
+    let notes: Vec<&str> = notes.iter().map(|n| n.message.as_str()).collect();
+    assert_eq!(
+        notes,
+        [
+            "_note: unknown key, ignored",
+            "mission.curiseSpeed: unknown key, ignored"
+        ]
+    );
     assert_eq!(m.fence.polygons.len(), 1);
     assert_eq!(m.fence.polygons[0].vertices[0].lon_deg, -76.43408966064453);
     let t = item(&m, 0);
