@@ -390,14 +390,23 @@ fn plan_reader_accepts_null_home_altitude_and_missing_sections() {
 }
 
 #[test]
-fn plan_v1_geofence_polygon_and_breach_return() {
-    let text =
-        r#"{"geoFence":{"version":1,"polygon":[[1,2],[1,3],[2,3]],"breachReturn":[1.5,2.5,20]}}"#;
+fn plan_v1_geofence_polygon_breach_return_and_v1_rally() {
+    let text = r#"{"geoFence":{"version":1,"polygon":[[1,2],[1,3],[2,3]],"breachReturn":[1.5,2.5,20]},
+                   "rallyPoints":{"version":1,"points":[[1.25,2.25,35]]}}"#;
     let (m, _) = mission::read_plan(text).expect("v1 fence");
     assert_eq!(m.fence.polygons.len(), 1);
     assert!(m.fence.polygons[0].inclusion);
     assert_eq!(m.fence.polygons[0].vertices[2], ll(2.0, 3.0));
     assert_eq!(m.fence.return_point, Some(ll(1.5, 2.5)));
+    assert_eq!(m.rally.len(), 1, "rally version 1");
+    assert_eq!(
+        m.rally[0].position,
+        GeoPoint {
+            lat_deg: 1.25,
+            lon_deg: 2.25,
+            alt_m: 35.0
+        }
+    );
 }
 
 #[test]
