@@ -653,3 +653,117 @@ fn real_fences_are_valid_and_concave_dalby_catches_its_diagonals() {
     assert_eq!(p.kind, ProblemKind::OutsideInclusion);
     assert!(near(p.distance_m.expect("distance"), 139.3, 0.5), "{p}");
 }
+
+// ------------------------------------------------------------------------------------------------
+// Robustness
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn coord() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            -200.0..200.0f64,
+            Just(f64::NAN),
+            Just(f64::INFINITY),
+            Just(0.0),
+            Just(90.0),
+            Just(-180.0),
+        ]
+    }
+
+    fn latlon() -> impl Strategy<Value = LatLon> {
+        (coord(), coord()).prop_map(|(lat_deg, lon_deg)| LatLon { lat_deg, lon_deg })
+    }
+
+    /// Points within a few hundred metres of the field, so the geometry is exercised.
+    fn nearby() -> impl Strategy<Value = LatLon> {
+        (-300.0..300.0f64, -300.0..300.0f64).prop_map(|(x, y)| at(x, y))
+    }
+
+    fn area() -> impl Strategy<Value = FenceArea> {
+        (
+            any::<bool>(),
+            prop_oneof![
+                proptest::collection::vec(prop_oneof![3 => nearby(), 1 => latlon()], 0..8)
+                    .prop_map(FenceShape::Polygon),
+                (prop_oneof![3 => nearby(), 1 => latlon()], coord())
+                    .prop_map(|(center, radius_m)| FenceShape::Circle { center, radius_m }),
+            ],
+        )
+            .prop_map(|(inclusion, shape)| FenceArea {
+                name: "a".to_owned(),
+                inclusion,
+                shape,
+            })
+    }
+
+    fn item() -> impl Strategy<Value = MissionItem> {
+        (
+            prop_oneof![Just(16u16), Just(20), Just(22), Just(177), Just(21)],
+            0u8..12,
+            prop_oneof![3 => nearby(), 1 => latlon()],
+            coord(),
+            coord(),
+        )
+            .prop_map(|(command, frame, p, alt_m, p1)| MissionItem {
+                command,
+                frame,
+                params: [p1, 0.0, 0.0, 0.0],
+                lat_deg: p.lat_deg,
+                lon_deg: p.lon_deg,
+                alt_m,
+                autocontinue: true,
+            })
+    }
+
+    proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 256, failure_persistence: None, ..Default::default()
+        })]
+
+        #[test]
+        fn validation_never_panics(
+            areas in proptest::collection::vec(area(), 0..4),
+            ret in proptest::option::of(prop_oneof![nearby(), latlon()]),
+            home in proptest::option::of((prop_oneof![nearby(), latlon()], coord())),
+            items in proptest::collection::vec(item(), 0..6),
+            ceiling in proptest::option::of(coord()),
+        ) {
+            let f = Fence { areas, ceiling_m: ceiling, floor_m: Some(5.0), return_point: ret };
+            let home = home.map(|(p, alt_m)| GeoPoint { lat_deg: p.lat_deg, lon_deg: p.lon_deg, alt_m });
+            for rules in [AutopilotRules::ARDUPILOT, AutopilotRules::PX4] {
+                for p in validate(&f, &rules, Route { home, items: &items }) {
+                    prop_assert!(!p.to_string().is_empty());
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn degenerate_polygons_are_reported_not_panicked_on() {
+    let same = [(10.0, 10.0); 4];
+    let flat = [(0.0, 0.0), (10.0, 0.0), (20.0, 0.0), (10.0, 0.0)];
+    for pts in [&same[..], &flat[..]] {
+        let f = fence(vec![
+            polygon("odd", true, pts),
+            polygon("odd-out", false, pts),
+        ]);
+        let items = [wp(5.0, 5.0, 30.0), wp(15.0, 0.0, 30.0)];
+        for rules in [AutopilotRules::ARDUPILOT, AutopilotRules::PX4] {
+            let problems = validate(
+                &f,
+                &rules,
+                Route {
+                    home: home(0.0, 0.0),
+                    items: &items,
+                },
+            );
+            assert!(
+                problems.iter().any(|p| p.kind == ProblemKind::ZeroArea),
+                "{problems:#?}"
+            );
+        }
+    }
+}

@@ -132,16 +132,26 @@ pub fn validate(fence: &Fence, rules: &AutopilotRules, route: Route<'_>) -> Vec<
         return problems;
     }
 
-    if let Some(h) = route.home {
-        let p = local.to_local(LatLon {
-            lat_deg: h.lat_deg,
-            lon_deg: h.lon_deg,
-        });
-        local.check_leg("home", p, p, rules, &mut problems);
-    }
-    if let Some(r) = fence.return_point {
-        let p = local.to_local(r);
-        local.check_leg("return point", p, p, rules, &mut problems);
+    let home = route.home.map(|h| LatLon {
+        lat_deg: h.lat_deg,
+        lon_deg: h.lon_deg,
+    });
+    for (label, point) in [("home", home), ("return point", fence.return_point)] {
+        let Some(point) = point else { continue };
+        if !valid_latlon(&point) {
+            problems.push(problem(
+                ProblemKind::BadCoordinate,
+                "fence",
+                label,
+                format!(
+                    "({}, {}) is not a WGS84 position",
+                    point.lat_deg, point.lon_deg
+                ),
+            ));
+            return problems;
+        }
+        let p = local.to_local(point);
+        local.check_leg(label, p, p, rules, &mut problems);
     }
 
     let (stops, legs) = route_legs(route);
