@@ -5,7 +5,7 @@ use geo_types::{LineString, MultiPolygon, Point, Polygon};
 use vigil::area::{Home, LocalFrame, Venue, Zone};
 use vigil::fence::{
     AutopilotRules, Fence, FenceArea, FenceProblem, FenceShape, ProblemKind, Route,
-    VenueFenceOptions, validate,
+    VenueFenceOptions, Winding, validate,
 };
 use vigil::mission::{self, GeoFence, GeoPoint, HomeCircle, LatLon, MissionItem};
 
@@ -396,6 +396,29 @@ fn too_few_vertices_zero_area_and_bad_radius() {
     assert!(
         kinds.contains(&(ProblemKind::BadRadius, "dot")),
         "{kinds:?}"
+    );
+}
+
+#[test]
+fn winding_is_checked_only_where_rules_demand_it() {
+    // Counter-clockwise seen from above: east, then north, then west.
+    let ccw = fence(vec![polygon(
+        "field",
+        true,
+        &[(0.0, 0.0), (100.0, 0.0), (100.0, 100.0), (0.0, 100.0)],
+    )]);
+    assert!(validate(&ccw, &AutopilotRules::ARDUPILOT, Route::default()).is_empty());
+    let strict = AutopilotRules {
+        name: "strict",
+        winding: Some(Winding::Clockwise),
+        ..AutopilotRules::PX4
+    };
+    let problems = validate(&ccw, &strict, Route::default());
+    let p = only(&problems);
+    assert_eq!(p.kind, ProblemKind::WrongWinding);
+    assert_eq!(
+        p.message,
+        "vertices run CounterClockwise; strict needs Clockwise"
     );
 }
 

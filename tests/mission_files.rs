@@ -654,6 +654,11 @@ fn bug_mission_planner_953_frames_are_never_converted() {
     let mut mixed = m.clone();
     mixed.items[0].frame = 3;
     mixed.items[1].frame = 10;
+    for frame in [5, 6, 11] {
+        let mut extra = mixed.items[1].clone();
+        extra.frame = frame;
+        mixed.items.push(extra);
+    }
     for mission in [&m, &mixed] {
         let (plan, _) = mission::write_plan(mission);
         let (via_plan, _) = mission::read_plan(&plan).expect("plan");
@@ -664,6 +669,10 @@ fn bug_mission_planner_953_frames_are_never_converted() {
     let (wpl, _) = mission::write_wpl(&mixed);
     assert!(wpl.contains("\n1\t0\t3\t16\t"), "{wpl}");
     assert!(wpl.contains("\n2\t0\t10\t16\t"), "{wpl}");
+    assert!(
+        wpl.contains("\n3\t0\t5\t16\t") && wpl.contains("\n4\t0\t6\t16\t"),
+        "{wpl}"
+    );
     assert!(wpl.contains("\t30\t1\n"), "altitude written as read: {wpl}");
 }
 

@@ -8,4 +8,6 @@ mod model;
 mod validate;
 
 pub use model::{Fence, FenceArea, FenceShape, VenueFenceOptions};
-pub use validate::{AutopilotRules, FenceProblem, InclusionRule, ProblemKind, Route, validate};
+pub use validate::{
+    AutopilotRules, FenceProblem, InclusionRule, ProblemKind, Route, Winding, validate,
+};

@@ -25,12 +25,21 @@ pub enum InclusionRule {
     Any,
 }
 
+/// The order of a polygon's vertices seen from above.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Winding {
+    Clockwise,
+    CounterClockwise,
+}
+
 /// The fence rules of one autopilot. Neither ArduPilot nor PX4 requires a particular winding
-/// (both use a crossing test), so winding is not checked; a ring closed by repeating its first
-/// vertex is, because both would store the repeat as an extra vertex.
+/// (both use a crossing test), so their `winding` is `None`; a ring closed by repeating its
+/// first vertex is checked, because both would store the repeat as an extra vertex.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AutopilotRules {
     pub name: &'static str,
+    /// The winding every polygon must have, when the autopilot demands one.
+    pub winding: Option<Winding>,
     /// Most vertices one polygon may have.
     pub max_vertices_per_polygon: usize,
     /// Most fence items (vertices, circles and the return point) the vehicle stores.
@@ -43,6 +52,7 @@ impl AutopilotRules {
     /// log counts items in one byte too; a point must lie inside every inclusion area.
     pub const ARDUPILOT: Self = Self {
         name: "ArduPilot",
+        winding: None,
         max_vertices_per_polygon: 255,
         max_fence_items: 255,
         inclusions: InclusionRule::All,
@@ -52,6 +62,7 @@ impl AutopilotRules {
     /// any one inclusion area is inside.
     pub const PX4: Self = Self {
         name: "PX4",
+        winding: None,
         max_vertices_per_polygon: 64,
         max_fence_items: 64,
         inclusions: InclusionRule::Any,
@@ -63,6 +74,7 @@ impl AutopilotRules {
 pub enum ProblemKind {
     TooFewVertices,
     BadCoordinate,
+    WrongWinding,
     RepeatedVertex,
     SelfIntersection,
     ZeroArea,
@@ -354,6 +366,21 @@ fn check_polygon(name: &str, v: &[LatLon], rules: &AutopilotRules, out: &mut Vec
             "polygon",
             format!("encloses {area_m2:.3} m²: its vertices are (nearly) on one line"),
         ));
+    } else if let Some(required) = rules.winding {
+        // Local x is east and y north, so a positive signed area is counter-clockwise.
+        let actual = if poly.signed_area() > 0.0 {
+            Winding::CounterClockwise
+        } else {
+            Winding::Clockwise
+        };
+        if actual != required {
+            out.push(problem(
+                ProblemKind::WrongWinding,
+                name,
+                "polygon",
+                format!("vertices run {actual:?}; {} needs {required:?}", rules.name),
+            ));
+        }
     }
 }
 
