@@ -213,6 +213,17 @@ fn plan_mavsdk_python_example_has_null_home_altitude_and_v2_rally() {
         (47.397763168426465, 8.545600849401296)
     );
     assert!(home.alt_m.is_nan(), "null home altitude stays unknown");
+    let (wpl, notes) = mission::write_wpl(&m);
+    assert!(
+        wpl.contains("\n0\t1\t0\t16\t0\t0\t0\t0\t47.397763168426465\t8.545600849401296\tNaN\t1\n"),
+        "{wpl}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.message.starts_with("planned home altitude is unknown")),
+        "{notes:?}"
+    );
     assert_eq!(m.rally.len(), 2);
     assert_eq!(m.rally[1].position.lat_deg, 47.39882862292046);
     assert_eq!(m.rally[1].position.lon_deg, 8.545234383318984);

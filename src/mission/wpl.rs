@@ -442,6 +442,12 @@ pub fn write_wpl(mission: &Mission) -> (String, Vec<Note>) {
             None => (0, [0.0; 3]),
         };
         push_row(&mut out, 0, true, frame, CMD_WAYPOINT, [0.0; 4], home, true);
+        if home[2].is_nan() {
+            // Vigil reads it back, but other ground stations may not expect NaN in row 0.
+            notes.push(Note::new(
+                "planned home altitude is unknown (null in the .plan): row 0 holds NaN",
+            ));
+        }
         for (i, it) in mission.items.iter().enumerate() {
             let pos = [it.lat_deg, it.lon_deg, it.alt_m];
             push_row(
