@@ -457,6 +457,13 @@ pub fn parse_geofence(v: &Value, at: &str) -> Result<GeoFence, ParseError> {
     // Version 1: a single `polygon` array, always an inclusion fence.
     if let Some(poly) = obj.get("polygon") {
         let vertices = parse_vertices(poly, &format!("{at}.polygon"))?;
+        if (1..3).contains(&vertices.len()) {
+            return Err(ParseError::plan(
+                format!("{at}.polygon"),
+                "no vertices or at least 3",
+                format!("{} vertices", vertices.len()),
+            ));
+        }
         if !vertices.is_empty() {
             fence.polygons.push(FencePolygon {
                 inclusion: true,
