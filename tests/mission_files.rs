@@ -775,3 +775,36 @@ fn bug_mavsdk_python_508_fw_landing_pattern_is_expanded() {
         "lone item = plan's expansion",
     );
 }
+
+/// The link uploads fences and rally points as MAVLink items: every real fence and rally set
+/// survives that conversion exactly.
+#[test]
+fn every_shared_fence_and_rally_set_survives_the_mavlink_item_form() {
+    let Some(dir) = data("every_shared_fence_and_rally_set_survives_the_mavlink_item_form") else {
+        return;
+    };
+    let mut fences = 0;
+    let mut rallies = 0;
+    for (name, path) in all_files(&dir) {
+        let Ok((m, _)) = mission::read_mission(&path) else {
+            continue;
+        };
+        let mut fence = m.fence.clone();
+        // Circles around home travel as the FENCE_RADIUS parameter, not as items.
+        fence.home_circles.clear();
+        if !fence.is_empty() {
+            let items = mission::fence_to_items(&fence);
+            assert_eq!(mission::fence_from_items(&items), Ok(fence), "{name}");
+            fences += 1;
+        }
+        if !m.rally.is_empty() {
+            let back =
+                mission::rally_from_items(&mission::rally_to_items(&m.rally)).expect("rally");
+            let positions: Vec<_> = back.iter().map(|r| r.position).collect();
+            let expected: Vec<_> = m.rally.iter().map(|r| r.position).collect();
+            assert_eq!(positions, expected, "{name}");
+            rallies += 1;
+        }
+    }
+    assert_eq!((fences, rallies), (6, 5));
+}
