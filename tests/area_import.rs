@@ -213,3 +213,34 @@ fn a_role_less_file_without_selector_lists_its_polygons() {
     let err = read_venue(&path, &select("Birrarung")).expect_err("bad selector");
     assert!(matches!(err, VenueError::BadSelector { .. }), "{err}");
 }
+
+#[test]
+fn bundled_samples_import_with_roles() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let v = read_venue(
+        &root.join("missions/stadium.geojson"),
+        &Selection::default(),
+    )
+    .expect("stadium");
+    assert_eq!(v.name, "Riverside Stadium precinct");
+    assert_eq!(rings(&v.boundary), vec![1]);
+    assert_eq!(v.cameras.len(), 14);
+    assert_eq!(v.obstacles.len(), 6);
+    assert_eq!(v.no_fly.len(), 1);
+    assert_eq!(v.no_fly[0].margin_m, 5.0);
+    assert_eq!(v.risk.len(), 2);
+    assert_eq!(v.risk[0].level, 3);
+    assert!(v.home.is_some());
+    assert!(v.warnings.is_empty(), "{:?}", v.warnings);
+    // About 460 m × 360 m.
+    let area = v.boundary.unsigned_area();
+    assert!((130_000.0..170_000.0).contains(&area), "{area}");
+
+    let v = read_venue(&root.join("missions/park.geojson"), &Selection::default()).expect("park");
+    assert_eq!(v.no_fly[0].name, "Lake");
+    assert_eq!(v.risk[0].revisit_min, 15.0);
+    assert_eq!(v.cameras.len(), 8);
+    assert!(v.warnings.is_empty(), "{:?}", v.warnings);
+    let b = vigil::area::blind_spots(&v);
+    assert!(b.blind_share > 0.0 && b.blind_share < 1.0);
+}
