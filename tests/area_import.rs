@@ -244,3 +244,27 @@ fn bundled_samples_import_with_roles() {
     let b = vigil::area::blind_spots(&v);
     assert!(b.blind_share > 0.0 && b.blind_share < 1.0);
 }
+
+#[test]
+fn seeded_cameras_on_a_real_venue_leave_blind_spots_inside_it() {
+    use geo::BooleanOps;
+    let Some(dir) = venues("seeded_real") else {
+        return;
+    };
+    let path = dir.join("cityofmelbourne_parks_birrarung-marr.geojson");
+    let mut v = read_venue(&path, &select("FEATURENAM=Birrarung Marr")).expect("import");
+    v.cameras = vigil::area::seeded_cameras(&v, 12, 2026);
+    assert_eq!(v.cameras.len(), 12);
+    let b = vigil::area::blind_spots(&v);
+    assert!(
+        b.blind_share > 0.0 && b.blind_share < 1.0,
+        "{}",
+        b.blind_share
+    );
+    // Nothing blind or covered lies outside the boundary, and no blind spot is covered.
+    assert!(b.regions.difference(&v.boundary).unsigned_area() < 0.01);
+    assert!(b.covered.difference(&v.boundary).unsigned_area() < 0.01);
+    assert!(b.regions.intersection(&b.covered).unsigned_area() < 0.01);
+    // The park's five holes stay out of the venue area.
+    assert!((b.venue_area_m2 - v.boundary.unsigned_area()).abs() < 0.01);
+}
