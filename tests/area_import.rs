@@ -195,6 +195,10 @@ fn qgc_plan_geofence_gives_boundary_and_no_fly() {
     let path = dir.join("plan/qgc_SectionTest.plan");
     let err = read_venue(&path, &Selection::default()).expect_err("no fence");
     assert!(matches!(err, VenueError::NoBoundary { .. }), "{err}");
+    assert!(
+        err.to_string().contains("no inclusion polygon or circle"),
+        "{err}"
+    );
 }
 
 #[test]
