@@ -8,8 +8,9 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "vigil", version, about)]
 struct Cli {
+    /// Without a subcommand, the desktop app opens (feature `app`).
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -22,6 +23,9 @@ enum Command {
     Convert(cmd::convert::Args),
     /// Summarise a telemetry log (.tlog).
     Replay(cmd::replay::Args),
+    /// Open the desktop app (the default with no subcommand).
+    #[cfg(feature = "app")]
+    Gui(cmd::gui::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -35,10 +39,18 @@ fn main() -> std::process::ExitCode {
 
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Venue(args) => cmd::venue::run(args),
-        Command::Plan(args) => cmd::plan::run(args),
-        Command::Convert(args) => cmd::convert::run(args),
-        Command::Replay(args) => cmd::replay::run(args),
+        Some(Command::Venue(args)) => cmd::venue::run(args),
+        Some(Command::Plan(args)) => cmd::plan::run(args),
+        Some(Command::Convert(args)) => cmd::convert::run(args),
+        Some(Command::Replay(args)) => cmd::replay::run(args),
+        #[cfg(feature = "app")]
+        Some(Command::Gui(args)) => cmd::gui::run(args),
+        #[cfg(feature = "app")]
+        None => cmd::gui::run(cmd::gui::Args::default()),
+        #[cfg(not(feature = "app"))]
+        None => Err(anyhow::anyhow!(
+            "this vigil was built without the desktop app (feature `app`); see `vigil --help`"
+        )),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

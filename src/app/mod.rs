@@ -1,0 +1,454 @@
+//! The egui/eframe desktop application: the map with the venue's layers, and panels to plan,
+//! fly and watch. Behind the cargo feature `app` (on by default); the library never depends on
+//! this module.
+//!
+//! [`VigilApp::show`] draws the whole window into a [`egui::Ui`], so tests drive it headless
+//! with `egui_kittest`; [`run`] opens it in a native window.
+
+pub mod layers;
+pub mod map;
+pub mod model;
+mod panels;
+pub mod theme;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use walkers::{MapMemory, Tiles, lon_lat};
+
+use crate::area::{Selection, Venue, read_venue};
+use crate::fence::{Fence, VenueFenceOptions};
+use crate::mission::{Mission, read_mission};
+
+pub use layers::{Leg, VenueShapes};
+pub use map::TileChoice;
+pub use model::{
+    AlarmGrade, AlarmView, DetectionView, FrameFootprintView, History, LogLevel, LogLine,
+    VehicleView,
+};
+pub use theme::{Palette, Theme};
+
+/// What the app opens with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppConfig {
+    /// A venue file (GeoJSON with roles, or KML) to open.
+    pub venue: Option<PathBuf>,
+    /// Mission files (`.plan`, `.waypoints`) whose routes to show.
+    pub missions: Vec<PathBuf>,
+    pub tiles: TileChoice,
+    pub theme: Theme,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self {
+            venue: None,
+            missions: Vec::new(),
+            tiles: TileChoice::None,
+            theme: Theme::Night,
+        }
+    }
+}
+
+/// Which layers are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LayerToggles {
+    pub boundary: bool,
+    pub cameras: bool,
+    pub blind_spots: bool,
+    pub zones: bool,
+    pub route: bool,
+    pub fences: bool,
+    pub vehicles: bool,
+    pub thermal: bool,
+    pub detections: bool,
+    pub alarms: bool,
+    pub grid: bool,
+}
+
+impl Default for LayerToggles {
+    fn default() -> Self {
+        Self {
+            boundary: true,
+            cameras: true,
+            blind_spots: true,
+            zones: true,
+            route: true,
+            fences: true,
+            vehicles: true,
+            thermal: true,
+            detections: true,
+            alarms: true,
+            grid: true,
+        }
+    }
+}
+
+/// The side panel's tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Layers,
+    Plan,
+    Fly,
+    Alarms,
+    Thermal,
+    Log,
+    Plots,
+}
+
+impl Tab {
+    /// Every tab, in the order shown.
+    pub const ALL: [Tab; 7] = [
+        Tab::Layers,
+        Tab::Plan,
+        Tab::Fly,
+        Tab::Alarms,
+        Tab::Thermal,
+        Tab::Log,
+        Tab::Plots,
+    ];
+
+    /// The tab's title.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tab::Layers => "Layers",
+            Tab::Plan => "Plan",
+            Tab::Fly => "Fly",
+            Tab::Alarms => "Alarms",
+            Tab::Thermal => "Thermal",
+            Tab::Log => "Log",
+            Tab::Plots => "Plots",
+        }
+    }
+}
+
+/// The application's state. Everything it draws lives here; [`VigilApp::show`] draws it.
+pub struct VigilApp {
+    pub venue: Option<Venue>,
+    pub venue_path: Option<PathBuf>,
+    pub shapes: Option<VenueShapes>,
+    pub missions: Vec<Mission>,
+    pub legs: Vec<Leg>,
+    pub fence: Option<Fence>,
+    pub fence_rings: Vec<layers::FenceRing>,
+    pub vehicles: BTreeMap<u8, VehicleView>,
+    pub history: BTreeMap<u8, History>,
+    pub alarms: Vec<AlarmView>,
+    pub detections: Vec<DetectionView>,
+    pub frames: Vec<FrameFootprintView>,
+    pub log: Vec<LogLine>,
+    pub layers: LayerToggles,
+    pub theme: Theme,
+    pub tab: Tab,
+    pub map_memory: MapMemory,
+    tile_choice: TileChoice,
+    tiles: Option<Box<dyn Tiles>>,
+    tiles_ctx: Option<egui::Context>,
+    applied_theme: Option<Theme>,
+    fit_pending: bool,
+    next_alarm_id: u64,
+    /// Seconds on the UI clock at the last frame.
+    now_s: f64,
+    ui_state: panels::UiState,
+}
+
+impl std::fmt::Debug for VigilApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VigilApp")
+            .field("venue_path", &self.venue_path)
+            .field("missions", &self.missions.len())
+            .field("vehicles", &self.vehicles.len())
+            .field("alarms", &self.alarms.len())
+            .field("theme", &self.theme)
+            .finish_non_exhaustive()
+    }
+}
+
+impl VigilApp {
+    /// An app with the config's venue and missions loaded. Load failures become log lines and
+    /// red entries in the Log panel rather than errors: the window opens regardless.
+    pub fn new(config: &AppConfig) -> Self {
+        let mut app = VigilApp {
+            venue: None,
+            venue_path: None,
+            shapes: None,
+            missions: Vec::new(),
+            legs: Vec::new(),
+            fence: None,
+            fence_rings: Vec::new(),
+            vehicles: BTreeMap::new(),
+            history: BTreeMap::new(),
+            alarms: Vec::new(),
+            detections: Vec::new(),
+            frames: Vec::new(),
+            log: Vec::new(),
+            layers: LayerToggles::default(),
+            theme: config.theme,
+            tab: Tab::Layers,
+            map_memory: MapMemory::default(),
+            tile_choice: config.tiles.clone(),
+            tiles: None,
+            tiles_ctx: None,
+            applied_theme: None,
+            fit_pending: true,
+            next_alarm_id: 1,
+            now_s: 0.0,
+            ui_state: panels::UiState::new(config),
+        };
+        if let Some(p) = &config.venue {
+            app.open_venue(p);
+        }
+        for p in &config.missions {
+            app.open_mission(p);
+        }
+        app
+    }
+
+    /// Adds a line to the Log panel (and to the tracing log).
+    pub fn log(&mut self, level: LogLevel, text: impl Into<String>) {
+        let text = drawable_text(&text.into());
+        match level {
+            LogLevel::Info => tracing::info!("{text}"),
+            LogLevel::Warning => tracing::warn!("{text}"),
+            LogLevel::Error => tracing::error!("{text}"),
+        }
+        self.log.push(LogLine {
+            t_s: self.now_s,
+            level,
+            text,
+        });
+    }
+
+    /// Opens a venue file: its layers, blind spots and fence replace the current ones.
+    pub fn open_venue(&mut self, path: &Path) -> bool {
+        match read_venue(path, &Selection::default()) {
+            Ok(venue) => {
+                self.set_venue(venue);
+                self.venue_path = Some(path.to_path_buf());
+                self.log(LogLevel::Info, format!("opened venue {}", path.display()));
+                true
+            }
+            Err(e) => {
+                self.log(LogLevel::Error, format!("cannot open venue: {e}"));
+                false
+            }
+        }
+    }
+
+    /// Shows a venue already read.
+    pub fn set_venue(&mut self, venue: Venue) {
+        let shapes = VenueShapes::new(&venue);
+        let fence = Fence::from_venue(&venue, &VenueFenceOptions::default());
+        self.fence_rings = layers::fence_rings(&fence);
+        self.fence = Some(fence);
+        for w in venue.warnings.clone() {
+            self.log(LogLevel::Warning, w);
+        }
+        self.map_memory
+            .center_at(lon_lat(shapes.center.0, shapes.center.1));
+        self.shapes = Some(shapes);
+        self.venue = Some(venue);
+        self.fit_pending = true;
+    }
+
+    /// Opens a mission file and adds its route to the map.
+    pub fn open_mission(&mut self, path: &Path) -> bool {
+        match read_mission(path) {
+            Ok((mission, notes)) => {
+                for n in notes {
+                    self.log(LogLevel::Warning, format!("{}: {n:?}", path.display()));
+                }
+                self.log(
+                    LogLevel::Info,
+                    format!(
+                        "opened mission {} ({} items)",
+                        path.display(),
+                        mission.items.len()
+                    ),
+                );
+                self.add_mission(mission);
+                true
+            }
+            Err(e) => {
+                self.log(LogLevel::Error, format!("cannot open mission: {e}"));
+                false
+            }
+        }
+    }
+
+    /// Adds a mission's route to the map (one colour group per mission).
+    pub fn add_mission(&mut self, mission: Mission) {
+        self.missions.push(mission);
+        self.legs = layers::route_legs(&self.missions);
+    }
+
+    /// Removes every route.
+    pub fn clear_missions(&mut self) {
+        self.missions.clear();
+        self.legs.clear();
+    }
+
+    /// Updates (or adds) a vehicle and records its telemetry for the plots.
+    pub fn update_vehicle(&mut self, v: VehicleView) {
+        self.history
+            .entry(v.system_id)
+            .or_default()
+            .record(self.now_s, &v);
+        self.vehicles.insert(v.system_id, v);
+    }
+
+    /// Raises an alarm; returns its id.
+    pub fn raise_alarm(
+        &mut self,
+        grade: AlarmGrade,
+        title: impl Into<String>,
+        advice: impl Into<String>,
+        position: Option<(f64, f64)>,
+    ) -> u64 {
+        let id = self.next_alarm_id;
+        self.next_alarm_id += 1;
+        let title = drawable_text(&title.into());
+        let advice = drawable_text(&advice.into());
+        self.log(
+            match grade {
+                AlarmGrade::Blue | AlarmGrade::Yellow => LogLevel::Warning,
+                AlarmGrade::Orange | AlarmGrade::Red => LogLevel::Error,
+            },
+            format!("alarm {}: {title}", grade.name()),
+        );
+        self.alarms.push(AlarmView {
+            id,
+            grade,
+            title,
+            advice,
+            position,
+            since_s: self.now_s,
+            acknowledged: false,
+        });
+        id
+    }
+
+    /// Acknowledges an alarm by id; false when there is no such alarm.
+    pub fn acknowledge(&mut self, id: u64) -> bool {
+        let Some(a) = self.alarms.iter_mut().find(|a| a.id == id) else {
+            return false;
+        };
+        a.acknowledged = true;
+        let title = a.title.clone();
+        self.log(LogLevel::Info, format!("acknowledged: {title}"));
+        true
+    }
+
+    /// Centres the map on a point `(lon, lat)`.
+    pub fn center_on(&mut self, p: (f64, f64)) {
+        self.map_memory.center_at(lon_lat(p.0, p.1));
+    }
+
+    /// The tile source in use.
+    pub fn tile_choice(&self) -> &TileChoice {
+        &self.tile_choice
+    }
+
+    /// Switches the tile source (opened on the next frame).
+    pub fn set_tiles(&mut self, choice: TileChoice) {
+        if choice != self.tile_choice {
+            self.tile_choice = choice;
+            self.tiles = None;
+            self.tiles_ctx = None;
+        }
+    }
+
+    /// Checks the loaded missions against the venue's fence; each problem becomes an alarm
+    /// (orange: the route leaves the fence; yellow: any other problem). Returns how many.
+    pub fn check_fence(&mut self) -> usize {
+        let Some(fence) = self.fence.clone() else {
+            return 0;
+        };
+        let mut problems = Vec::new();
+        for m in &self.missions {
+            problems.extend(crate::fence::validate(
+                &fence,
+                &crate::fence::AutopilotRules::ARDUPILOT,
+                crate::fence::Route {
+                    home: m.planned_home,
+                    items: &m.items,
+                },
+            ));
+        }
+        let n = problems.len();
+        for p in problems {
+            use crate::fence::ProblemKind as K;
+            let grade = match p.kind {
+                K::OutsideInclusion | K::InsideExclusion | K::AboveCeiling | K::BelowFloor => {
+                    AlarmGrade::Orange
+                }
+                _ => AlarmGrade::Yellow,
+            };
+            self.raise_alarm(
+                grade,
+                format!("{}: {}: {}", p.fence, p.subject, p.message),
+                "Re-plan or edit the mission before upload.",
+                p.at.map(|a| (a.lon_deg, a.lat_deg)),
+            );
+        }
+        if n == 0 {
+            self.log(
+                LogLevel::Info,
+                "fence check: the routes stay inside the fence",
+            );
+        }
+        n
+    }
+
+    /// Draws the whole window into `ui`.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        self.now_s = ui.input(|i| i.time);
+        if self.applied_theme != Some(self.theme) {
+            ui.ctx().set_visuals(theme::visuals(self.theme));
+            self.applied_theme = Some(self.theme);
+        }
+        if self.tiles.is_none() && self.tile_choice != TileChoice::None {
+            self.tiles = map::open_tiles(&self.tile_choice, ui.ctx());
+            self.tiles_ctx = Some(ui.ctx().clone());
+        }
+        panels::show(self, ui);
+    }
+}
+
+/// `text` with the few symbols the bundled fonts lack (arrows, ≤, ≥) spelled in ASCII, so
+/// library messages draw without missing glyphs.
+pub fn drawable_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '→' | '⟶' => out.push_str("->"),
+            '←' => out.push_str("<-"),
+            '≤' => out.push_str("<="),
+            '≥' => out.push_str(">="),
+            '≈' => out.push('~'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+impl eframe::App for VigilApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+}
+
+/// Opens the app in a native window and returns when it is closed.
+pub fn run(config: AppConfig) -> eframe::Result {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Vigil")
+            .with_inner_size([1280.0, 800.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "Vigil",
+        options,
+        Box::new(move |_cc| Ok(Box::new(VigilApp::new(&config)))),
+    )
+}

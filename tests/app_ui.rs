@@ -1,0 +1,233 @@
+//! Headless UI tests of the desktop app with egui_kittest (accessibility tree, no GPU): the
+//! sample venue loads with the library's blind-spot figures, layers toggle, a route checked
+//! against the fence raises an orange alarm that the operator acknowledges, a vehicle's HUD
+//! shows its telemetry, and the red theme leaves nothing green or blue in the panels.
+#![cfg(feature = "app")]
+
+use std::path::PathBuf;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use geo::InteriorPoint;
+use vigil::app::{AlarmGrade, AppConfig, Tab, Theme, VehicleView, VigilApp};
+use vigil::area::{LocalFrame, Selection, Venue, blind_spots, read_venue};
+use vigil::mission::{GeoPoint, Mission, MissionItem, write_mission};
+
+fn stadium() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("missions/stadium.geojson")
+}
+
+fn waypoint(frame: &LocalFrame, east_m: f64, north_m: f64) -> MissionItem {
+    let (lon, lat) = frame.to_wgs84(east_m, north_m);
+    MissionItem {
+        command: 16,
+        frame: 3,
+        params: [0.0; 4],
+        lat_deg: lat,
+        lon_deg: lon,
+        alt_m: 30.0,
+        autocontinue: true,
+    }
+}
+
+/// A route through an interior point of every blind spot, plus (when `stray`) one waypoint
+/// 400 m east of the venue's centre, well outside its boundary.
+fn route(venue: &Venue, stray: bool) -> Mission {
+    let blind = blind_spots(venue);
+    let mut m = Mission::default();
+    let f = &venue.frame;
+    for region in &blind.regions.0 {
+        if let Some(p) = region.interior_point() {
+            m.items.push(waypoint(f, p.x(), p.y()));
+        }
+    }
+    if stray {
+        m.items.push(waypoint(f, 400.0, 0.0));
+    }
+    let (lon, lat) = f.to_wgs84(0.0, 0.0);
+    m.planned_home = Some(GeoPoint {
+        lat_deg: lat,
+        lon_deg: lon,
+        alt_m: 0.0,
+    });
+    m
+}
+
+fn harness(app: VigilApp) -> Harness<'static, VigilApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_ui_state(|ui, app: &mut VigilApp| app.show(ui), app)
+}
+
+fn open_tab(h: &mut Harness<'_, VigilApp>, tab: Tab) {
+    h.state_mut().tab = tab;
+    h.run_steps(2);
+}
+
+#[test]
+fn the_sample_venue_shows_the_library_blind_spot_figures() {
+    let venue = read_venue(&stadium(), &Selection::default()).expect("sample venue reads");
+    let blind = blind_spots(&venue);
+    let app = VigilApp::new(&AppConfig {
+        venue: Some(stadium()),
+        ..AppConfig::default()
+    });
+    let mut h = harness(app);
+    h.run_steps(2);
+    open_tab(&mut h, Tab::Plan);
+    let expected = format!(
+        "{} regions, {:.0} m² ({:.1} %)",
+        blind.count,
+        blind.blind_area_m2,
+        blind.blind_share * 100.0
+    );
+    assert!(blind.count > 0, "the sample venue has blind spots");
+    h.get_by_label(&expected);
+    h.get_by_label(&venue.name);
+    // The map layers were built from the same venue: one footprint per camera.
+    let shapes = h.state().shapes.as_ref().expect("shapes");
+    assert_eq!(shapes.cameras.len(), venue.cameras.len());
+    assert_eq!(shapes.blind_count, blind.count);
+}
+
+#[test]
+fn layers_toggle_from_their_checkboxes() {
+    let mut h = harness(VigilApp::new(&AppConfig {
+        venue: Some(stadium()),
+        ..AppConfig::default()
+    }));
+    h.run_steps(2);
+    assert!(h.state().layers.blind_spots);
+    h.get_by_label("Blind spots").click();
+    h.run_steps(2);
+    assert!(!h.state().layers.blind_spots);
+    assert!(h.state().layers.boundary, "other layers untouched");
+    h.get_by_label("Boundary").click();
+    h.run_steps(2);
+    assert!(!h.state().layers.boundary);
+}
+
+#[test]
+fn a_route_leaving_the_fence_raises_an_orange_alarm_that_is_acknowledged() {
+    let venue = read_venue(&stadium(), &Selection::default()).expect("sample venue reads");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("stray.plan");
+    let mission = route(&venue, true);
+    let n_items = mission.items.len();
+    write_mission(&path, &mission).expect("mission written");
+
+    let mut h = harness(VigilApp::new(&AppConfig {
+        venue: Some(stadium()),
+        missions: vec![path],
+        ..AppConfig::default()
+    }));
+    h.run_steps(2);
+    assert_eq!(h.state().missions.len(), 1);
+    assert_eq!(h.state().missions[0].items.len(), n_items);
+    // One leg fewer than waypoints: the route is drawn as connected legs.
+    assert_eq!(h.state().legs.len(), n_items - 1);
+
+    open_tab(&mut h, Tab::Plan);
+    h.get_by_label("Check against fence").click();
+    h.run_steps(2);
+    let alarms = &h.state().alarms;
+    let stray = alarms
+        .iter()
+        .find(|a| a.grade == AlarmGrade::Orange && a.title.contains("outside"))
+        .unwrap_or_else(|| panic!("an orange alarm for the stray waypoint, got {alarms:#?}"));
+    let (lon, lat) = stray.position.expect("the alarm says where");
+    let (e, n) = venue.frame.to_local(lon, lat);
+    assert!(
+        e > 100.0,
+        "the worst place is east, outside the venue: {e:.0} m, {n:.0} m"
+    );
+    let open = alarms.iter().filter(|a| !a.acknowledged).count();
+
+    // The tab label counts open alarms; acknowledging one takes it down by one.
+    h.get_by_label(&format!("Alarms ({open})")).click();
+    h.run_steps(2);
+    assert_eq!(h.state().tab, Tab::Alarms);
+    h.get_all_by_label("Acknowledge")
+        .next()
+        .expect("an acknowledge button")
+        .click();
+    h.run_steps(2);
+    let acked: Vec<_> = h.state().alarms.iter().filter(|a| a.acknowledged).collect();
+    assert_eq!(acked.len(), 1);
+    // The list is sorted most urgent first: the acknowledged one is an orange one.
+    assert_eq!(acked[0].grade, AlarmGrade::Orange);
+    assert!(
+        h.state()
+            .log
+            .iter()
+            .any(|l| l.text.starts_with("acknowledged: "))
+    );
+    if open > 1 {
+        h.get_by_label(&format!("Alarms ({})", open - 1));
+    } else {
+        h.get_by_label("Alarms");
+    }
+}
+
+#[test]
+fn a_route_inside_the_venue_passes_the_fence_check() {
+    let venue = read_venue(&stadium(), &Selection::default()).expect("sample venue reads");
+    let mut app = VigilApp::new(&AppConfig {
+        venue: Some(stadium()),
+        ..AppConfig::default()
+    });
+    app.add_mission(route(&venue, false));
+    let mut h = harness(app);
+    open_tab(&mut h, Tab::Plan);
+    h.get_by_label("Check against fence").click();
+    h.run_steps(2);
+    let outside: Vec<_> = h
+        .state()
+        .alarms
+        .iter()
+        .filter(|a| a.title.contains("outside"))
+        .collect();
+    assert!(outside.is_empty(), "{outside:#?}");
+}
+
+#[test]
+fn the_fly_tab_shows_a_vehicle_hud() {
+    let mut app = VigilApp::new(&AppConfig::default());
+    let mut v = VehicleView::new(3, -37.8250, 144.9850);
+    v.mode = "AUTO".into();
+    v.armed = true;
+    v.battery_pct = Some(76.4);
+    v.alt_m = 42.25;
+    v.ground_speed_mps = 8.04;
+    v.gps_fix = 3;
+    v.satellites = 14;
+    v.link_quality_pct = 97.0;
+    app.update_vehicle(v.clone());
+    v.move_to(-37.8251, 144.9851);
+    app.update_vehicle(v);
+    let mut h = harness(app);
+    open_tab(&mut h, Tab::Fly);
+    h.get_by_label("Vehicle 3");
+    h.get_by_label("AUTO");
+    h.get_by_label("ARMED");
+    h.get_by_label("76 %");
+    h.get_by_label("42.2 m");
+    h.get_by_label("8.0 m/s");
+    h.get_by_label("fix 3 · 14 sats");
+    assert_eq!(h.state().vehicles[&3].trail.len(), 1);
+    assert_eq!(h.state().history[&3].alt_m.len(), 2);
+}
+
+#[test]
+fn the_red_theme_paints_panels_black_and_text_red() {
+    let mut h = harness(VigilApp::new(&AppConfig {
+        theme: Theme::Red,
+        ..AppConfig::default()
+    }));
+    h.run_steps(2);
+    let visuals = h.ctx.global_style().visuals.clone();
+    assert_eq!(visuals.panel_fill, egui::Color32::BLACK);
+    let text = visuals.override_text_color.expect("text colour set");
+    let [_, g, b, _] = text.to_srgba_unmultiplied();
+    assert_eq!((g, b), (0, 0));
+}
