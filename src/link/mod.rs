@@ -1,7 +1,7 @@
 //! The MAVLink link: transports, vehicle sessions, mission/fence/rally protocols, commands,
 //! parameters and the tlog.
 //!
-//! Protocols are sans-IO state machines ([`transfer`]): fed messages
+//! Protocols are sans-IO state machines ([`transfer`], [`command`], [`param`]): fed messages
 //! and the current time, they return the messages to send and, at the end, their outcome.
 
 // MISSION_ITEM, MISSION_REQUEST and the `_INT` frames are deprecated by MAVLink, yet ArduPilot
@@ -9,7 +9,10 @@
 // the point here.
 #![allow(deprecated)]
 
+pub mod command;
 pub mod items;
+pub mod modes;
+pub mod param;
 pub mod rtt;
 pub mod transaction;
 pub mod transfer;

@@ -73,6 +73,9 @@ pub struct FakeAutopilot {
     pub mission_current: u16,
     refusals_left: u8,
     progress_left: BTreeMap<u32, u8>,
+    /// Acknowledgements the vehicle sends by itself later (progress of a long command).
+    scheduled: Vec<(Duration, MavMessage)>,
+    now: Duration,
 }
 
 fn kind_key(k: ListKind) -> u8 {
@@ -114,6 +117,8 @@ impl FakeAutopilot {
             mission_current: 0,
             refusals_left,
             progress_left: BTreeMap::new(),
+            scheduled: Vec::new(),
+            now: Duration::ZERO,
         }
     }
 
@@ -215,21 +220,23 @@ impl FakeAutopilot {
     ) -> Vec<MavMessage> {
         self.commands.push((command, confirmation));
         let key = command as u32;
-        if self.cfg.in_progress_steps > 0 {
-            let left = self
-                .progress_left
-                .entry(key)
-                .or_insert(self.cfg.in_progress_steps);
-            if *left > 0 {
-                *left -= 1;
-                let pct =
-                    100 - 100 * u32::from(*left + 1) / u32::from(self.cfg.in_progress_steps + 1);
-                return vec![self.command_ack(
-                    command,
-                    MavResult::MAV_RESULT_IN_PROGRESS,
-                    pct as u8,
-                )];
+        if self.cfg.in_progress_steps > 0 && !self.progress_left.contains_key(&key) {
+            // Progress every 500 ms, then the result.
+            let steps = self.cfg.in_progress_steps;
+            self.progress_left.insert(key, steps);
+            for k in 1..steps {
+                let pct = (100 * u32::from(k) / u32::from(steps)) as u8;
+                let at = self.now + Duration::from_millis(500 * u64::from(k));
+                let m = self.command_ack(command, MavResult::MAV_RESULT_IN_PROGRESS, pct);
+                self.scheduled.push((at, m));
             }
+            let at = self.now + Duration::from_millis(500 * u64::from(steps));
+            let m = self.command_ack(command, MavResult::MAV_RESULT_ACCEPTED, 100);
+            self.scheduled.push((at, m));
+            return vec![self.command_ack(command, MavResult::MAV_RESULT_IN_PROGRESS, 0)];
+        }
+        if self.progress_left.contains_key(&key) {
+            return vec![];
         }
         let result = match command {
             MavCmd::MAV_CMD_COMPONENT_ARM_DISARM => {
@@ -258,6 +265,7 @@ impl FakeAutopilot {
 
     /// One message from the ground station.
     pub fn handle(&mut self, now: Duration, msg: &MavMessage) -> Vec<MavMessage> {
+        self.now = now;
         match msg {
             MavMessage::MISSION_COUNT(c) => {
                 let Some(kind) = ListKind::from_mission_type(c.mission_type) else {
@@ -398,13 +406,26 @@ impl FakeAutopilot {
 
     /// When `tick` is next due.
     pub fn deadline(&self) -> Option<Duration> {
-        self.receiving.as_ref().map(|r| {
+        let sched = self.scheduled.iter().map(|s| s.0).min();
+        let recv = self.receiving.as_ref().map(|r| {
             (r.last_request + self.cfg.rerequest).min(r.last_progress + self.cfg.upload_timeout)
-        })
+        });
+        [sched, recv].into_iter().flatten().min()
     }
 
     /// The clock moved: re-request, or give up an upload.
     pub fn tick(&mut self, now: Duration) -> Vec<MavMessage> {
+        self.now = now;
+        let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.scheduled)
+            .into_iter()
+            .partition(|s| s.0 <= now);
+        self.scheduled = later;
+        let mut out: Vec<MavMessage> = due.into_iter().map(|s| s.1).collect();
+        out.extend(self.tick_upload(now));
+        out
+    }
+
+    fn tick_upload(&mut self, now: Duration) -> Vec<MavMessage> {
         let Some(r) = self.receiving.as_mut() else {
             return vec![];
         };
