@@ -14,6 +14,8 @@ pub mod items;
 pub mod modes;
 pub mod param;
 pub mod rtt;
+pub mod summary;
+pub mod tlog;
 pub mod transaction;
 pub mod transfer;
 
