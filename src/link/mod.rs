@@ -10,10 +10,12 @@
 #![allow(deprecated)]
 
 pub mod command;
+pub mod frame;
 pub mod items;
 pub mod modes;
 pub mod param;
 pub mod rtt;
+pub mod state;
 pub mod summary;
 pub mod tlog;
 pub mod transaction;

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use mavlink::{MavlinkVersion, Message};
 
 use super::MavMessage;
+use super::frame::{CrcTable, FrameCheck};
 
 /// Why a tlog could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -142,35 +143,6 @@ impl TlogRecord<'_> {
     }
 }
 
-/// The CRC extra of each message id the dialect knows, looked up once per id.
-#[derive(Debug)]
-struct CrcTable {
-    /// Index = message id (< 65 536): 0 = not yet looked up, 1 = unknown, 0x100 | extra = known.
-    small: Vec<u16>,
-}
-
-impl CrcTable {
-    fn new() -> Self {
-        Self {
-            small: vec![0; 1 << 16],
-        }
-    }
-
-    #[inline]
-    fn extra(&mut self, id: u32) -> Option<u8> {
-        let lookup =
-            |id: u32| MavMessage::default_message_from_id(id).map(|_| MavMessage::extra_crc(id));
-        if id >= 1 << 16 {
-            return lookup(id);
-        }
-        let slot = &mut self.small[id as usize];
-        if *slot == 0 {
-            *slot = lookup(id).map_or(1, |e| 0x100 | u16::from(e));
-        }
-        (*slot >= 0x100).then_some(*slot as u8)
-    }
-}
-
 /// Iterates the records of a tlog held in memory, skipping (and counting) bytes that do not
 /// form a record.
 #[derive(Debug)]
@@ -212,28 +184,10 @@ impl<'a> TlogReader<'a> {
     /// The frame starting at `at`, with its length, if it is whole and its checksum is right.
     #[inline]
     fn frame_at(&mut self, at: usize) -> Option<(MavlinkVersion, usize, u32)> {
-        let d = self.data;
-        let stx = *d.get(at)?;
-        let len = usize::from(*d.get(at + 1)?);
-        let (version, header, id) = match stx {
-            mavlink::MAV_STX => (MavlinkVersion::V1, 6, u32::from(*d.get(at + 5)?)),
-            mavlink::MAV_STX_V2 => {
-                let incompat = *d.get(at + 2)?;
-                if incompat & !1 != 0 {
-                    return None;
-                }
-                let id = u32::from_le_bytes([*d.get(at + 7)?, *d.get(at + 8)?, *d.get(at + 9)?, 0]);
-                (MavlinkVersion::V2, 10, id)
-            }
-            _ => return None,
-        };
-        let signed = version == MavlinkVersion::V2 && d[at + 2] & 1 != 0;
-        let total = header + len + 2 + if signed { 13 } else { 0 };
-        let frame = d.get(at..at + total)?;
-        let extra = self.crc.extra(id)?;
-        let crc = mavlink::calculate_crc(&frame[1..header + len], extra);
-        let got = u16::from_le_bytes([frame[header + len], frame[header + len + 1]]);
-        (crc == got).then_some((version, total, id))
+        match self.crc.check(self.data, at) {
+            FrameCheck::Valid(v, total, id) => Some((v, total, id)),
+            _ => None,
+        }
     }
 }
 
