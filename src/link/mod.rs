@@ -10,11 +10,13 @@
 #![allow(deprecated)]
 
 pub mod command;
+pub mod conn;
 pub mod frame;
 pub mod items;
 pub mod modes;
 pub mod param;
 pub mod rtt;
+pub mod session;
 pub mod state;
 pub mod summary;
 pub mod tlog;
