@@ -3,6 +3,12 @@
 //! The estimator is TCP's (RFC 6298): a smoothed round trip and its mean deviation, sampled only
 //! from exchanges that were not retransmitted (Karn's rule), so that a timeout tracks the link
 //! actually in use — 20 ms on a loopback, seconds on a long-range radio.
+//!
+//! Two guards against a vehicle's own retransmissions, which Karn's rule cannot see (an answer
+//! to our first request may really answer the vehicle's re-request a second later): a sample
+//! far above the smallest round trip seen is ignored when it is isolated (none in the eight
+//! samples before it); recurring ones are a slow or jittery link and count, and a new smallest sample under half the smoothed round trip restarts the estimate
+//! (the first sample was such an answer).
 
 use std::time::Duration;
 
@@ -11,6 +17,9 @@ use std::time::Duration;
 pub struct RttEstimator {
     srtt_s: Option<f64>,
     rttvar_s: f64,
+    min_s: Option<f64>,
+    samples: u64,
+    last_outlier: Option<u64>,
     initial: Duration,
     min: Duration,
     max: Duration,
@@ -23,6 +32,9 @@ impl RttEstimator {
         Self {
             srtt_s: None,
             rttvar_s: 0.0,
+            min_s: None,
+            samples: 0,
+            last_outlier: None,
             initial,
             min,
             max,
@@ -32,6 +44,21 @@ impl RttEstimator {
     /// Adds one measured round trip.
     pub fn sample(&mut self, rtt: Duration) {
         let r = rtt.as_secs_f64();
+        self.samples += 1;
+        if let Some(m) = self.min_s
+            && r > 3.0 * m + 0.020
+        {
+            let isolated = self.last_outlier.is_none_or(|l| self.samples - l > 8);
+            self.last_outlier = Some(self.samples);
+            if isolated {
+                return;
+            }
+        }
+        let new_min = self.min_s.is_none_or(|m| r < m);
+        self.min_s = Some(self.min_s.map_or(r, |m| m.min(r)));
+        if new_min && self.srtt_s.is_some_and(|s| r < s / 2.0) {
+            self.srtt_s = None;
+        }
         match self.srtt_s {
             None => {
                 self.srtt_s = Some(r);
@@ -95,6 +122,27 @@ mod tests {
         assert!((b - t * 1.5625).abs() < 1e-6, "{b}");
         let cap = e.backoff_timeout(100).as_secs_f64();
         assert!((cap - t * 1.25_f64.powi(7)).abs() < 1e-6, "{cap}");
+    }
+
+    #[test]
+    fn a_vehicle_retransmission_does_not_poison_the_estimate() {
+        let mut e = RttEstimator::new(
+            Duration::from_millis(1500),
+            Duration::from_millis(20),
+            Duration::from_secs(3),
+        );
+        // The first answer came from the vehicle's one-second re-request.
+        e.sample(Duration::from_millis(1100));
+        e.sample(Duration::from_millis(100));
+        assert_eq!(e.srtt(), Some(Duration::from_millis(100)));
+        // A lone late answer is ignored; another soon after means the link got slower.
+        for _ in 0..9 {
+            e.sample(Duration::from_millis(100));
+        }
+        e.sample(Duration::from_millis(1100));
+        assert_eq!(e.srtt(), Some(Duration::from_millis(100)));
+        e.sample(Duration::from_millis(1100));
+        assert!(e.srtt().unwrap() > Duration::from_millis(200));
     }
 
     #[test]

@@ -68,13 +68,17 @@ pub struct TransferConfig {
     /// `MISSION_REQUEST` of old autopilots (false). Uploads always answer in the form the
     /// vehicle asked for.
     pub use_int: bool,
-    /// On an upload timeout, also send the item after the last one sent. ArduPilot accepts any
-    /// item whose sequence number is the one it waits for, so a lost request costs one timeout
-    /// instead of the vehicle's own one-second re-request. Other autopilots answer an
-    /// unexpected item with an `INVALID_SEQUENCE` NACK, which uploads ignore.
+    /// On an upload timeout, also send items past the last one asked for (up to
+    /// [`Self::upload_burst`]). ArduPilot accepts any item whose sequence number is the one it
+    /// waits for, so a lost request costs one timeout instead of the vehicle's own one-second
+    /// re-request. Other autopilots answer an unexpected item with an `INVALID_SEQUENCE` NACK,
+    /// which uploads ignore.
     pub send_next_on_timeout: bool,
     /// Times an upload starts again after the vehicle cancelled it as stalled.
     pub max_restarts: u32,
+    /// Most items sent in one retransmission burst during an upload (see
+    /// [`MissionUpload`]); 1 = only the item last asked for.
+    pub upload_burst: usize,
 }
 
 impl Default for TransferConfig {
@@ -90,6 +94,7 @@ impl Default for TransferConfig {
             use_int: true,
             send_next_on_timeout: true,
             max_restarts: 2,
+            upload_burst: 8,
         }
     }
 }
@@ -278,6 +283,9 @@ pub struct MissionUpload {
     /// Highest sequence number ever sent (speculative sends included), for Karn's rule.
     max_sent: Option<u16>,
     restarts: u32,
+    /// Items in the last timeout burst, and `INVALID_SEQUENCE` NACKs received since.
+    burst_len: usize,
+    burst_nacks: usize,
     last_float: bool,
     stats: TransferStats,
     outcome: Option<Result<UploadReport, TransferError>>,
@@ -311,6 +319,8 @@ impl MissionUpload {
             count_sent_at: None,
             max_sent: None,
             restarts: 0,
+            burst_len: 0,
+            burst_nacks: 0,
             last_float: false,
             stats: TransferStats::default(),
             outcome: None,
@@ -421,6 +431,7 @@ impl MissionUpload {
         }
 
         self.stage = UpStage::Items;
+        self.burst_len = 0;
         let retrans = self.max_sent.is_some_and(|m| m >= seq);
         self.max_sent = self.max_sent.max(Some(seq));
         self.last_sent = Some((seq, now, retrans));
@@ -461,6 +472,33 @@ impl MissionUpload {
                 // has finished and its ACCEPTED was lost. The read-back decides.
                 if self.requested == self.items.len() && self.last_sent.is_some_and(|l| l.2) {
                     self.finish_ok(false);
+                    return Vec::new();
+                }
+                // Every item of the last timeout burst was refused: the vehicle took them all
+                // (its requests were lost) and waits for the one after the highest sent. Send
+                // it now rather than after another timeout, once per burst.
+                if self.burst_len > 0 {
+                    self.burst_nacks += 1;
+                    let next = self.max_sent.map_or(0, |m| usize::from(m) + 1);
+                    // A whole burst that ended with the last item refused: the vehicle waits
+                    // for none of them, it has finished and its ACCEPTED was lost.
+                    if self.burst_nacks >= self.burst_len && next == self.items.len() {
+                        self.finish_ok(false);
+                        return Vec::new();
+                    }
+                    let window_end = self.requested.saturating_sub(1) + self.cfg.upload_burst;
+                    if self.burst_nacks >= self.burst_len
+                        && next < self.items.len()
+                        && next < window_end
+                    {
+                        self.burst_len = 0;
+                        let seq = next as u16;
+                        self.max_sent = Some(seq);
+                        self.last_sent = Some((seq, now, true));
+                        self.timer.arm(now);
+                        self.stats.sent += 1;
+                        return vec![self.item_msg(seq, self.last_float)];
+                    }
                 }
             }
             MavMissionResult::MAV_MISSION_NO_SPACE => self.finish(Err(TransferError::NoSpace {
@@ -508,6 +546,17 @@ impl MissionUpload {
         if self.stage == UpStage::Done || !self.timer.due(now) {
             return Vec::new();
         }
+        // Every item has been sent and the vehicle, still answering, takes none of them: it has
+        // them all and its ACCEPTED was lost. Five unanswered bursts are evidence enough; the
+        // read-back decides.
+        let all_sent = self
+            .max_sent
+            .is_some_and(|m| usize::from(m) + 1 == self.items.len());
+        let heard_recently = now.saturating_sub(self.timer.last_heard) < Duration::from_secs(2);
+        if self.stage == UpStage::Items && all_sent && heard_recently && self.timer.retries >= 5 {
+            self.finish_ok(false);
+            return Vec::new();
+        }
         if self.timer.expired(now, &self.cfg) {
             let all_requested = self.requested == self.items.len() && !self.items.is_empty();
             let heard = now.saturating_sub(self.timer.last_heard) <= self.cfg.silence_limit;
@@ -540,19 +589,33 @@ impl MissionUpload {
         self.timer.arm(now);
         let mut out = Vec::new();
         match (self.stage, self.last_sent) {
-            (UpStage::Items, Some((seq, _, _))) => {
-                out.push(self.item_msg(seq, self.last_float));
-                self.last_sent = Some((seq, now, true));
-                let next = usize::from(seq) + 1;
-                if self.cfg.send_next_on_timeout && next < self.items.len() {
-                    out.push(self.item_msg(next as u16, self.last_float));
-                    self.max_sent = self.max_sent.max(Some(next as u16));
+            (UpStage::Items, Some(_)) => {
+                // The vehicle waits for one item between the highest it asked for and the one
+                // after the highest sent: it takes items in order, and its requests may have
+                // been lost. Send that whole range, in order, so that whichever item it waits
+                // for arrives and the ones after it follow. The range grows by one item per
+                // unanswered timeout, up to `upload_burst` items.
+                let low = self.requested.saturating_sub(1);
+                let top = self.max_sent.map_or(low, usize::from);
+                let spec = usize::from(self.cfg.send_next_on_timeout);
+                let high = (top + spec)
+                    .min(low + self.cfg.upload_burst.max(1) - 1)
+                    .min(self.items.len() - 1)
+                    .max(low);
+                for q in low..=high {
+                    out.push(self.item_msg(q as u16, self.last_float));
                 }
+                self.max_sent = self.max_sent.max(Some(high as u16));
+                self.last_sent = Some((low as u16, now, true));
             }
             _ => {
                 self.count_sent_at = Some((now, true));
                 out.push(self.count_msg());
             }
+        }
+        if self.stage == UpStage::Items {
+            self.burst_len = out.len();
+            self.burst_nacks = 0;
         }
         self.stats.sent += out.len();
         out
@@ -754,7 +817,7 @@ impl MissionDownload {
                         self.slots = vec![None; n];
                         self.asked = vec![None; n];
                         self.fill_window(now, &mut out);
-                        self.timer.arm(now);
+                        self.rearm_items();
                     }
                 } else if n != self.slots.len() {
                     self.finish(Err(TransferError::CountChanged {
@@ -828,13 +891,29 @@ impl MissionDownload {
             self.complete(out);
         } else {
             self.fill_window(now, out);
-            self.timer.arm(now);
+            self.rearm_items();
         }
     }
 
     /// Advances the clock; returns re-requests due.
     pub fn on_tick(&mut self, now: Duration) -> Vec<MavMessage> {
         if self.stage == DownStage::Done || !self.timer.due(now) {
+            return Vec::new();
+        }
+        // Each requested item has its own timeout: a lost request is asked again after one
+        // timeout even while the rest of the window keeps arriving.
+        let due: Vec<usize> = if self.stage == DownStage::Items {
+            let rto = self.timer.rtt.backoff_timeout(self.timer.retries);
+            (0..self.slots.len())
+                .filter(|&i| {
+                    self.slots[i].is_none() && self.asked[i].is_some_and(|(t, _)| t + rto <= now)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if self.stage == DownStage::Items && due.is_empty() {
+            self.rearm_items();
             return Vec::new();
         }
         if self.timer.expired(now, &self.cfg) {
@@ -864,17 +943,28 @@ impl MissionDownload {
                     tracing::debug!(kind = self.kind.name(), "no MISSION_ITEM_INT: falling back");
                     self.use_int = false;
                 }
-                for i in 0..self.slots.len() {
-                    if self.slots[i].is_none() && self.asked[i].is_some() {
-                        self.asked[i] = Some((now, true));
-                        out.push(self.request_msg(i as u16));
-                    }
+                for i in due {
+                    self.asked[i] = Some((now, true));
+                    out.push(self.request_msg(i as u16));
                 }
             }
         }
-        self.timer.arm(now);
+        if self.stage == DownStage::Items {
+            self.rearm_items();
+        } else {
+            self.timer.arm(now);
+        }
         self.stats.sent += out.len();
         out
+    }
+
+    /// The next per-item timeout among the items asked for and not yet received.
+    fn rearm_items(&mut self) {
+        let rto = self.timer.rtt.backoff_timeout(self.timer.retries);
+        self.timer.deadline = (0..self.slots.len())
+            .filter(|&i| self.slots[i].is_none())
+            .filter_map(|i| self.asked[i].map(|(t, _)| t + rto))
+            .min();
     }
 
     /// When `on_tick` is next due, `None` once finished.

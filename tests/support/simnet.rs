@@ -135,6 +135,17 @@ pub fn run<T: Transaction>(
                 break;
             }
             let (dir, m) = entry.remove();
+            if std::env::var_os("SIMNET_TRACE").is_some() {
+                let d = match &m {
+                    MavMessage::MISSION_REQUEST(r) => format!("REQ {}", r.seq),
+                    MavMessage::MISSION_REQUEST_INT(r) => format!("REQI {}", r.seq),
+                    MavMessage::MISSION_ITEM_INT(r) => format!("ITEM {}", r.seq),
+                    MavMessage::MISSION_ACK(a) => format!("ACK {:?}", a.mavtype),
+                    MavMessage::MISSION_COUNT(c) => format!("COUNT {}", c.count),
+                    other => format!("{other:?}").chars().take(30).collect(),
+                };
+                eprintln!("{:>10.3} {:?} {d}", now.as_secs_f64(), dir);
+            }
             match dir {
                 Dir::Up => {
                     let out = ap.handle(now, &m);
