@@ -388,9 +388,10 @@ fn fence_and_rally_round_trip_without_home_item() {
             ],
         }],
         circles: vec![],
+        home_circles: vec![],
         return_point: None,
     };
-    let w = fence_to_wire(&fence).unwrap();
+    let w = fence_to_wire(&fence, None).unwrap();
     let mut v = VerifiedUpload::new(
         Target::autopilot(1),
         ListKind::Fence,
@@ -413,13 +414,11 @@ fn fence_and_rally_round_trip_without_home_item() {
     assert_eq!(ap.list(ListKind::Fence)[0].params[0], 3.0);
     assert_eq!(wire_to_fence(&rep.read_back).unwrap(), fence);
 
-    let rally = vec![RallyPoint {
-        position: GeoPoint {
-            lat_deg: -35.365,
-            lon_deg: 149.161,
-            alt_m: 40.0,
-        },
-    }];
+    let rally = vec![RallyPoint::new(GeoPoint {
+        lat_deg: -35.365,
+        lon_deg: 149.161,
+        alt_m: 40.0,
+    })];
     let mut v = VerifiedUpload::new(
         Target::autopilot(1),
         ListKind::Rally,

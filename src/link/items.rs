@@ -462,10 +462,28 @@ fn check_latlon(kind: &'static str, index: usize, p: LatLon) -> Result<(), ItemE
 
 /// A geofence on the wire, as ArduPilot and PX4 take it: no home item; each polygon vertex
 /// carries its polygon's vertex count in param1; circles carry their radius in param1; the
-/// return point (if any) comes first.
-pub fn fence_to_wire(fence: &GeoFence) -> Result<Vec<WireItem>, ItemError> {
+/// return point (if any) comes first. Circles centred on home (a `.waypoints` 5005 row) become
+/// inclusion circles at `home`, which must then be known.
+pub fn fence_to_wire(fence: &GeoFence, home: Option<LatLon>) -> Result<Vec<WireItem>, ItemError> {
     let kind = "fence";
     let mut out = Vec::new();
+    let mut circles = fence.circles.clone();
+    for (i, hc) in fence.home_circles.iter().enumerate() {
+        let Some(center) = home else {
+            return Err(ItemError::OutOfRange {
+                kind,
+                index: i,
+                field: "home circle centre",
+                value: hc.radius_m,
+                expected: "a known home position (the mission's planned home or the vehicle's)",
+            });
+        };
+        circles.push(FenceCircle {
+            inclusion: true,
+            center,
+            radius_m: hc.radius_m,
+        });
+    }
     if let Some(rp) = fence.return_point {
         check_latlon(kind, out.len(), rp)?;
         out.push(fence_point(MavCmd::MAV_CMD_NAV_FENCE_RETURN_POINT, rp, 0.0));
@@ -491,7 +509,7 @@ pub fn fence_to_wire(fence: &GeoFence) -> Result<Vec<WireItem>, ItemError> {
             out.push(fence_point(cmd, *v, n));
         }
     }
-    for c in &fence.circles {
+    for c in &circles {
         if !(c.radius_m.is_finite() && c.radius_m > 0.0) {
             return Err(ItemError::OutOfRange {
                 kind,
@@ -583,7 +601,9 @@ pub fn wire_to_fence(items: &[WireItem]) -> Result<GeoFence, ItemError> {
     Ok(fence)
 }
 
-/// Rally points on the wire (`MAV_CMD_NAV_RALLY_POINT`, altitude relative to home).
+/// Rally points on the wire (`MAV_CMD_NAV_RALLY_POINT`, altitude relative to home unless the
+/// point gives its frame). The legacy rally file's break altitude, landing direction and flags
+/// have no place in the mission protocol and are not sent.
 pub fn rally_to_wire(points: &[RallyPoint]) -> Result<Vec<WireItem>, ItemError> {
     points
         .iter()
@@ -596,7 +616,7 @@ pub fn rally_to_wire(points: &[RallyPoint]) -> Result<Vec<WireItem>, ItemError> 
             check_latlon("rally", i, p)?;
             Ok(WireItem {
                 command: MavCmd::MAV_CMD_NAV_RALLY_POINT,
-                frame: MavFrame::MAV_FRAME_GLOBAL_RELATIVE_ALT,
+                frame: frame_of("rally", i, r.frame.unwrap_or(FRAME_GLOBAL_RELATIVE_ALT))?,
                 params: [0.0; 4],
                 x: deg_to_e7(p.lat_deg),
                 y: deg_to_e7(p.lon_deg),
@@ -611,12 +631,16 @@ pub fn rally_to_wire(points: &[RallyPoint]) -> Result<Vec<WireItem>, ItemError> 
 pub fn wire_to_rally(items: &[WireItem]) -> Vec<RallyPoint> {
     items
         .iter()
-        .map(|w| RallyPoint {
-            position: GeoPoint {
+        .map(|w| {
+            let mut r = RallyPoint::new(GeoPoint {
                 lat_deg: w.lat_deg(),
                 lon_deg: w.lon_deg(),
                 alt_m: f64::from(w.z),
-            },
+            });
+            if w.frame_id() != FRAME_GLOBAL_RELATIVE_ALT {
+                r.frame = Some(w.frame_id());
+            }
+            r
         })
         .collect()
 }
@@ -825,12 +849,13 @@ mod tests {
                 },
                 radius_m: 25.0,
             }],
+            home_circles: vec![],
             return_point: Some(LatLon {
                 lat_deg: 1.2,
                 lon_deg: 1.3,
             }),
         };
-        let w = fence_to_wire(&fence).unwrap();
+        let w = fence_to_wire(&fence, None).unwrap();
         assert_eq!(w.len(), 6);
         assert_eq!(w[0].command_id(), CMD_FENCE_RETURN_POINT);
         assert!(
@@ -841,6 +866,23 @@ mod tests {
         assert_eq!(w[5].command_id(), 5004);
         assert_eq!(w[5].params[0], 25.0);
         assert_eq!(wire_to_fence(&w).unwrap(), fence);
+
+        // A circle around home needs home.
+        let mut with_home = fence.clone();
+        with_home
+            .home_circles
+            .push(crate::mission::HomeCircle { radius_m: 300.0 });
+        assert!(fence_to_wire(&with_home, None).is_err());
+        let home = LatLon {
+            lat_deg: 1.4,
+            lon_deg: 1.6,
+        };
+        let w = fence_to_wire(&with_home, Some(home)).unwrap();
+        assert_eq!(w.len(), 7);
+        assert_eq!(
+            (w[6].command_id(), w[6].params[0], w[6].x),
+            (5003, 300.0, 14_000_000)
+        );
     }
 
     #[test]
