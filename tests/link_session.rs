@@ -1,0 +1,306 @@
+//! Sessions over real loopback sockets against a scripted ArduPilot: UDP and TCP (with console
+//! text and a dropped connection), telemetry into the watch stream, a verified upload through
+//! the link, link loss marked stale, MAVLink 2 signing.
+
+#![allow(deprecated, clippy::unwrap_used)]
+
+mod support;
+
+use std::time::Duration;
+
+use mavlink::MavlinkVersion;
+use mavlink::dialects::ardupilotmega::*;
+use support::fake_autopilot::{ApConfig, FakeAutopilot};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::watch;
+use vigil::link::frame::{FrameCodec, FrameParser};
+use vigil::link::items::{ListKind, mission_to_wire};
+use vigil::link::session::{Link, LinkConfig};
+use vigil::link::transfer::VerifiedUpload;
+use vigil::link::{MavMessage, Target, TransferConfig};
+use vigil::mission::MissionItem;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+fn heartbeat(ap: &FakeAutopilot) -> MavMessage {
+    let mut base = MavModeFlag::MAV_MODE_FLAG_CUSTOM_MODE_ENABLED;
+    if ap.armed {
+        base |= MavModeFlag::MAV_MODE_FLAG_SAFETY_ARMED;
+    }
+    MavMessage::HEARTBEAT(HEARTBEAT_DATA {
+        custom_mode: ap.custom_mode,
+        mavtype: MavType::MAV_TYPE_QUADROTOR,
+        autopilot: MavAutopilot::MAV_AUTOPILOT_ARDUPILOTMEGA,
+        base_mode: base,
+        system_status: MavState::MAV_STATE_STANDBY,
+        mavlink_version: 3,
+    })
+}
+
+fn position() -> MavMessage {
+    MavMessage::GLOBAL_POSITION_INT(GLOBAL_POSITION_INT_DATA {
+        time_boot_ms: 0,
+        lat: -353_632_610,
+        lon: 1_491_652_300,
+        alt: 614_000,
+        relative_alt: 30_000,
+        vx: 0,
+        vy: 0,
+        vz: 0,
+        hdg: 9000,
+    })
+}
+
+/// The fake autopilot's byte-level loop: heartbeats and positions every 100 ms while `talk` is
+/// true, answers to everything it receives. `bytes_in` gives received bytes, the returned
+/// bytes are sent.
+struct Peer {
+    ap: FakeAutopilot,
+    codec: FrameCodec,
+    parser: FrameParser,
+    started: tokio::time::Instant,
+    got_streams_request: bool,
+}
+
+impl Peer {
+    fn new(signing: Option<[u8; 32]>) -> Self {
+        let mut codec = FrameCodec::new(1, 1, MavlinkVersion::V2);
+        if let Some(k) = signing {
+            codec.set_signing_key(k, 0, false);
+        }
+        Self {
+            ap: FakeAutopilot::new(ApConfig::default()),
+            codec,
+            parser: FrameParser::new(),
+            started: tokio::time::Instant::now(),
+            got_streams_request: false,
+        }
+    }
+
+    fn on_bytes(&mut self, bytes: &[u8]) -> Vec<u8> {
+        let now = self.started.elapsed();
+        let mut out = Vec::new();
+        for rx in self.parser.push(bytes) {
+            let Some(m) = rx.message else { continue };
+            if matches!(m, MavMessage::REQUEST_DATA_STREAM(_)) {
+                self.got_streams_request = true;
+            }
+            for reply in self.ap.handle(now, &m) {
+                out.extend(self.codec.encode(&reply));
+            }
+        }
+        out
+    }
+
+    fn periodic(&mut self) -> Vec<u8> {
+        let now = self.started.elapsed();
+        let mut out = self.codec.encode(&heartbeat(&self.ap));
+        out.extend(self.codec.encode(&position()));
+        for m in self.ap.tick(now) {
+            out.extend(self.codec.encode(&m));
+        }
+        out
+    }
+}
+
+async fn wait_for(
+    rx: &mut watch::Receiver<vigil::link::state::VehicleState>,
+    what: &str,
+    f: impl Fn(&vigil::link::state::VehicleState) -> bool,
+) {
+    tokio::time::timeout(WAIT, rx.wait_for(|s| f(s)))
+        .await
+        .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+        .unwrap();
+}
+
+fn items(n: usize) -> Vec<vigil::link::items::WireItem> {
+    let m: Vec<MissionItem> = (0..n)
+        .map(|i| MissionItem {
+            command: 16,
+            frame: 3,
+            params: [0.0; 4],
+            lat_deg: -35.36 + i as f64 * 1e-4,
+            lon_deg: 149.16,
+            alt_m: 30.0,
+            autocontinue: true,
+        })
+        .collect();
+    mission_to_wire(&m, None, true).unwrap()
+}
+
+#[tokio::test]
+async fn udp_session_streams_state_runs_an_upload_and_goes_stale() {
+    let sock = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let port = sock.local_addr().unwrap().port();
+    let (talk_tx, talk_rx) = watch::channel(true);
+    let peer_task = tokio::spawn(async move {
+        let mut peer = Peer::new(None);
+        let mut gcs = None;
+        let mut buf = vec![0u8; 65_536];
+        let mut tick = tokio::time::interval(Duration::from_millis(100));
+        loop {
+            tokio::select! {
+                r = sock.recv_from(&mut buf) => {
+                    let (n, from) = r.unwrap();
+                    gcs = Some(from);
+                    let out = peer.on_bytes(&buf[..n]);
+                    let talking = *talk_rx.borrow();
+                    if !out.is_empty() && talking { sock.send_to(&out, from).await.unwrap(); }
+                }
+                _ = tick.tick() => {
+                    let talking = *talk_rx.borrow();
+                    if let (Some(g), true) = (gcs, talking) {
+                        let out = peer.periodic();
+                        sock.send_to(&out, g).await.unwrap();
+                    }
+                    if peer.ap.uploads_completed > 0 && peer.got_streams_request && !talking {
+                        return peer;
+                    }
+                }
+            }
+        }
+    });
+
+    let dir = tempfile::tempdir().unwrap();
+    let tlog = dir.path().join("session.tlog");
+    let cfg = LinkConfig {
+        link_loss: Duration::from_millis(600),
+        tlog: Some(tlog.clone()),
+        heartbeat_period: Duration::from_millis(200),
+        ..LinkConfig::default()
+    };
+    let link = Link::open(&format!("udpout:127.0.0.1:{port}"), cfg)
+        .await
+        .unwrap();
+    let v = link.wait_vehicle(WAIT).await.unwrap();
+    assert_eq!(v, Target::autopilot(1));
+    let mut state = link.state(v).unwrap();
+    wait_for(&mut state, "a position", |s| s.position.is_some()).await;
+    {
+        let s = state.borrow();
+        assert_eq!(s.mode.as_deref(), Some("STABILIZE"));
+        assert!((s.position.unwrap().alt_rel_m - 30.0).abs() < 1e-9);
+    }
+
+    // A verified upload through the real socket.
+    let up = VerifiedUpload::new(
+        v,
+        ListKind::Mission,
+        items(30),
+        true,
+        TransferConfig::default(),
+    );
+    let rep = link.run(up).await.unwrap().unwrap();
+    assert_eq!(rep.read_back.len(), 31);
+
+    // The vehicle goes silent: stale within the link-loss time.
+    talk_tx.send(false).unwrap();
+    wait_for(&mut state, "stale", |s| s.stale).await;
+    let peer = tokio::time::timeout(WAIT, peer_task)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(peer.ap.list(ListKind::Mission).len(), 31);
+    assert!(peer.got_streams_request, "telemetry was requested");
+
+    // Everything in and out went to the tlog (flushed at least every 250 ms).
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let s = vigil::link::summary::summarize(&std::fs::read(&tlog).unwrap());
+    assert_eq!(s.bad_bytes, 0);
+    assert!(
+        s.counts["MISSION_ITEM_INT"] >= 31 && s.counts["MISSION_REQUEST"] >= 31,
+        "{:?}",
+        s.counts
+    );
+    assert!(
+        s.vehicles.iter().any(|v| v.system_id == 255),
+        "our own frames are recorded"
+    );
+    assert!(link.stats().frames_in > 0);
+}
+
+#[tokio::test]
+async fn tcp_client_skips_console_text_and_reconnects() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = tokio::spawn(async move {
+        // First connection: console text, a few frames, then the connection drops.
+        let (mut s, _) = listener.accept().await.unwrap();
+        let mut peer = Peer::new(None);
+        s.write_all(b"Init ArduCopter V4.7.0-dev (abc123)\r\nServer started on port 5760\r\n")
+            .await
+            .unwrap();
+        for _ in 0..3 {
+            s.write_all(&peer.periodic()).await.unwrap();
+        }
+        drop(s);
+        // Second connection: the vehicle changed mode in between.
+        let (mut s, _) = listener.accept().await.unwrap();
+        peer.ap.custom_mode = 3;
+        let mut buf = vec![0u8; 4096];
+        for _ in 0..50 {
+            s.write_all(&peer.periodic()).await.unwrap();
+            if let Ok(Ok(n)) =
+                tokio::time::timeout(Duration::from_millis(50), s.read(&mut buf)).await
+            {
+                let out = peer.on_bytes(&buf[..n]);
+                s.write_all(&out).await.unwrap();
+            }
+        }
+    });
+    let link = Link::open(&format!("tcp:127.0.0.1:{port}"), LinkConfig::default())
+        .await
+        .unwrap();
+    let v = link.wait_vehicle(WAIT).await.unwrap();
+    let mut state = link.state(v).unwrap();
+    wait_for(&mut state, "AUTO after the reconnection", |s| {
+        s.mode.as_deref() == Some("AUTO")
+    })
+    .await;
+    let st = link.stats();
+    assert!(
+        st.skipped_bytes >= 60,
+        "console text skipped: {}",
+        st.skipped_bytes
+    );
+    assert!(st.connects >= 2 && st.disconnects >= 1, "{st:?}");
+    server.abort();
+}
+
+#[tokio::test]
+async fn strict_signing_drops_unsigned_frames_and_accepts_signed_ones() {
+    let key = [42u8; 32];
+    for (peer_key, expect_vehicle) in [(Some(key), true), (None, false)] {
+        let sock = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let port = sock.local_addr().unwrap().port();
+        let cfg = LinkConfig {
+            signing: Some((key, 1, true)),
+            ..LinkConfig::default()
+        };
+        let link = Link::open(&format!("udpout:127.0.0.1:{port}"), cfg)
+            .await
+            .unwrap();
+        // The link's first heartbeat tells the peer where we are.
+        let mut buf = vec![0u8; 2048];
+        let (n, gcs) = tokio::time::timeout(WAIT, sock.recv_from(&mut buf))
+            .await
+            .unwrap()
+            .unwrap();
+        let mut p = FrameParser::new();
+        let ours = p.push(&buf[..n]);
+        assert!(ours.iter().all(|f| f.signed), "outgoing frames are signed");
+        let mut peer = Peer::new(peer_key);
+        for _ in 0..5 {
+            sock.send_to(&peer.periodic(), gcs).await.unwrap();
+        }
+        let heard = link.wait_vehicle(Duration::from_millis(800)).await.is_ok();
+        assert_eq!(heard, expect_vehicle);
+        let st = link.stats().signing;
+        if expect_vehicle {
+            assert_eq!((st.signed_ok, st.dropped), (10, 0));
+        } else {
+            assert_eq!((st.unsigned, st.dropped), (10, 10));
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Scripted peers for the link tests: a fake ArduPilot and a simulated lossy radio.
+
+pub mod fake_autopilot;
+pub mod simnet;
