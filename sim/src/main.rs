@@ -1,6 +1,320 @@
-//! The `vigil-sim` binary.
+//! The `vigil-sim` binary: ArduCopter-like vehicles on TCP, UDP and a pseudo-terminal, in real
+//! or sped-up time, behind a seeded impaired link.
 
-fn main() {
-    eprintln!("vigil-sim: not built yet");
-    std::process::exit(2);
+use std::collections::VecDeque;
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use mavlink::MavlinkReader;
+use mavlink::dialects::ardupilotmega::MavMessage;
+use tokio::sync::{broadcast, mpsc};
+use vigil_sim::{
+    GeoPoint, Harness, Impairment, Signing, SimConfig, VehicleConfig, transport, venue,
+};
+
+/// Simulated ArduCopter multicopters that speak MAVLink (defaults like ArduPilot SITL).
+#[derive(Debug, Parser)]
+#[command(name = "vigil-sim", version)]
+struct Args {
+    /// Venue GeoJSON: home is its `home` Point (optional `alt_m`), else its boundary's centre.
+    #[arg(long)]
+    venue: Option<PathBuf>,
+    /// Home as LAT,LON,ALT (degrees, degrees, metres above sea level); overrides the venue's.
+    #[arg(long, value_parser = parse_home, allow_hyphen_values = true)]
+    home: Option<GeoPoint>,
+    /// Number of vehicles (system ids 1..N), lined up 3 m apart eastwards.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=250))]
+    vehicles: u8,
+    /// TCP server address, like SITL's 5760.
+    #[arg(long, default_value = "127.0.0.1:5760")]
+    tcp: String,
+    /// Do not open the TCP server.
+    #[arg(long)]
+    no_tcp: bool,
+    /// Do not print SITL's console text to TCP clients before MAVLink.
+    #[arg(long)]
+    no_console_text: bool,
+    /// Send to a ground station over UDP (like SITL's --out 127.0.0.1:14550); repeatable.
+    #[arg(long)]
+    udp_out: Vec<String>,
+    /// Open a pseudo-terminal serial port and link it at PATH.
+    #[arg(long)]
+    serial_pty: Option<PathBuf>,
+    /// Simulated seconds per real second.
+    #[arg(long, default_value_t = 1.0)]
+    speedup: f64,
+    /// Seed of wind, GPS noise and link impairment.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Stop after this many simulated seconds.
+    #[arg(long)]
+    duration_s: Option<f64>,
+    /// Frame loss, percent, each direction.
+    #[arg(long, default_value_t = 0.0)]
+    loss: f64,
+    /// One-way latency, milliseconds, each direction.
+    #[arg(long, default_value_t = 0.0)]
+    latency_ms: f64,
+    /// Latency jitter (±), milliseconds.
+    #[arg(long, default_value_t = 0.0)]
+    jitter_ms: f64,
+    /// Duplicated frames, percent.
+    #[arg(long, default_value_t = 0.0)]
+    duplicate: f64,
+    /// Reordered frames, percent.
+    #[arg(long, default_value_t = 0.0)]
+    reorder: f64,
+    /// Frames with a flipped bit, percent.
+    #[arg(long, default_value_t = 0.0)]
+    bit_flip: f64,
+    /// Bandwidth cap in baud (e.g. 57600 for a SiK radio).
+    #[arg(long)]
+    baud: Option<u32>,
+    /// Uplink overrides, e.g. "loss=30,latency_ms=50,baud=57600".
+    #[arg(long)]
+    impair_up: Option<String>,
+    /// Downlink overrides, same form.
+    #[arg(long)]
+    impair_down: Option<String>,
+    /// Seconds before the simulated EKF has a position (arming refused before).
+    #[arg(long, default_value_t = 5.0)]
+    ekf_settle_s: f64,
+    /// Mission capacity, home included.
+    #[arg(long, default_value_t = 650)]
+    mission_capacity: u16,
+    /// Mean wind, m/s.
+    #[arg(long, default_value_t = 0.0)]
+    wind_mps: f64,
+    /// Direction the wind blows from, degrees.
+    #[arg(long, default_value_t = 0.0)]
+    wind_from_deg: f64,
+    /// Gust standard deviation, m/s.
+    #[arg(long, default_value_t = 0.0)]
+    gust_mps: f64,
+    /// GPS horizontal noise standard deviation, metres.
+    #[arg(long, default_value_t = 0.3)]
+    gps_noise_m: f64,
+    /// MAVLink 2 signing key, 64 hex digits: outgoing frames are signed, signed frames checked.
+    #[arg(long)]
+    signing_key: Option<String>,
+    /// With a signing key: drop unsigned incoming frames.
+    #[arg(long)]
+    signing_required: bool,
+}
+
+fn parse_home(s: &str) -> Result<GeoPoint, String> {
+    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+    let nums: Result<Vec<f64>, _> = parts.iter().map(|p| p.parse::<f64>()).collect();
+    match nums.as_deref() {
+        Ok([lat, lon, alt]) if lat.abs() <= 90.0 && lon.abs() <= 180.0 => {
+            Ok(GeoPoint::new(*lat, *lon, *alt))
+        }
+        Ok([lat, lon]) if lat.abs() <= 90.0 && lon.abs() <= 180.0 => {
+            Ok(GeoPoint::new(*lat, *lon, 0.0))
+        }
+        _ => Err(format!("{s:?}: expected LAT,LON,ALT in degrees and metres")),
+    }
+}
+
+fn parse_key(hex: &str) -> anyhow::Result<[u8; 32]> {
+    let hex = hex.trim();
+    if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        bail!(
+            "--signing-key: expected 64 hex digits, got {} characters",
+            hex.len()
+        );
+    }
+    let mut key = [0u8; 32];
+    for (i, byte) in key.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).context("--signing-key")?;
+    }
+    Ok(key)
+}
+
+fn apply_spec(mut imp: Impairment, flag: &str, spec: &str) -> anyhow::Result<Impairment> {
+    for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (key, value) = pair
+            .split_once('=')
+            .with_context(|| format!("{flag}: {pair:?} is not KEY=VALUE"))?;
+        let v: f64 = value
+            .parse()
+            .with_context(|| format!("{flag}: {key}={value:?} is not a number"))?;
+        match key {
+            "loss" => imp.loss = v / 100.0,
+            "latency_ms" => imp.latency_ms = v,
+            "jitter_ms" => imp.jitter_ms = v,
+            "duplicate" => imp.duplicate = v / 100.0,
+            "reorder" => imp.reorder = v / 100.0,
+            "bit_flip" => imp.bit_flip = v / 100.0,
+            "baud" => imp.baud = (v > 0.0).then_some(v as u32),
+            _ => bail!(
+                "{flag}: unknown key {key:?} (loss, latency_ms, jitter_ms, duplicate, reorder, bit_flip, baud)"
+            ),
+        }
+    }
+    Ok(imp)
+}
+
+#[derive(Debug, Default)]
+struct Feed(VecDeque<u8>);
+
+impl Read for Feed {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.0.len());
+        for (d, s) in buf.iter_mut().zip(self.0.drain(..n)) {
+            *d = s;
+        }
+        Ok(n)
+    }
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    let home = match (&args.home, &args.venue) {
+        (Some(h), _) => *h,
+        (None, Some(path)) => venue::home_from_file(path)?,
+        (None, None) => bail!("give --venue FILE or --home LAT,LON,ALT"),
+    };
+    if !(args.speedup > 0.0 && args.speedup.is_finite()) {
+        bail!("--speedup {}: expected a positive number", args.speedup);
+    }
+    let signing = match &args.signing_key {
+        Some(hex) => Some(Signing {
+            key: parse_key(hex)?,
+            required: args.signing_required,
+        }),
+        None if args.signing_required => bail!("--signing-required needs --signing-key"),
+        None => None,
+    };
+    let base = Impairment {
+        loss: args.loss / 100.0,
+        latency_ms: args.latency_ms,
+        jitter_ms: args.jitter_ms,
+        duplicate: args.duplicate / 100.0,
+        reorder: args.reorder / 100.0,
+        bit_flip: args.bit_flip / 100.0,
+        baud: args.baud,
+        ..Impairment::default()
+    };
+    let up = match &args.impair_up {
+        Some(spec) => apply_spec(base, "--impair-up", spec)?,
+        None => base,
+    };
+    let down = match &args.impair_down {
+        Some(spec) => apply_spec(base, "--impair-down", spec)?,
+        None => base,
+    };
+    let cfg = SimConfig {
+        vehicles: args.vehicles,
+        home,
+        seed: args.seed,
+        vehicle: VehicleConfig {
+            ekf_settle_s: args.ekf_settle_s,
+            mission_capacity: args.mission_capacity,
+            wind_speed_mps: args.wind_mps,
+            wind_from_deg: args.wind_from_deg,
+            gust_sigma_mps: args.gust_mps,
+            gps_noise_m: args.gps_noise_m,
+            ..VehicleConfig::default()
+        },
+        signing,
+    };
+    let mut harness = Harness::with_links(cfg, up, down);
+
+    let (up_tx, mut up_rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let (down_tx, _) = broadcast::channel::<Arc<Vec<u8>>>(8192);
+    println!(
+        "vigil-sim: {} vehicle(s) at {:.7},{:.7},{:.1}; speedup {}",
+        args.vehicles, home.lat_deg, home.lon_deg, home.alt_m, args.speedup
+    );
+    if !args.no_tcp {
+        let addr = transport::serve_tcp(
+            &args.tcp,
+            up_tx.clone(),
+            down_tx.clone(),
+            !args.no_console_text,
+        )
+        .await
+        .with_context(|| format!("TCP server on {}", args.tcp))?;
+        println!("vigil-sim: tcp listening on {addr}");
+    }
+    for target in &args.udp_out {
+        let local = transport::udp_out(target, up_tx.clone(), down_tx.clone())
+            .await
+            .with_context(|| format!("UDP output to {target}"))?;
+        println!("vigil-sim: udp from {local} to {target}");
+    }
+    if let Some(path) = &args.serial_pty {
+        let dev = transport::serial_pty(path, up_tx.clone(), down_tx.clone())
+            .with_context(|| format!("pseudo-terminal at {}", path.display()))?;
+        println!("vigil-sim: serial {} -> {}", path.display(), dev.display());
+    }
+    drop(up_tx);
+    use std::io::Write;
+    std::io::stdout().flush()?;
+
+    // Uplink bytes are cut into frames so that impairment acts on frames, as a radio's does.
+    let mut framer = MavlinkReader::new(Feed::default());
+    let start = Instant::now();
+    let mut tick = tokio::time::interval(Duration::from_millis(10));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let max_step_us = (args.speedup * 50_000.0).max(1_000_000.0) as u64;
+    loop {
+        tick.tick().await;
+        while let Ok(bytes) = up_rx.try_recv() {
+            framer.get_mut().0.extend(bytes);
+            while let Ok(raw) = framer.read_any_raw_message::<MavMessage>() {
+                let bytes = match &raw {
+                    mavlink::MAVLinkMessageRaw::V1(m) => m.raw_bytes(),
+                    mavlink::MAVLinkMessageRaw::V2(m) => m.raw_bytes(),
+                };
+                harness.send(bytes);
+            }
+        }
+        let target_us = (start.elapsed().as_secs_f64() * args.speedup * 1e6) as u64;
+        let now = harness.now_us();
+        if target_us > now {
+            let dt = (target_us - now).min(max_step_us);
+            for frame in harness.advance(Duration::from_micros(dt)) {
+                // No receiver yet is normal: nobody connected.
+                let _ = down_tx.send(Arc::new(frame));
+            }
+        }
+        if let Some(d) = args.duration_s
+            && harness.now_us() as f64 * 1e-6 >= d
+        {
+            return Ok(());
+        }
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("vigil-sim: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(args)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("vigil-sim: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }
