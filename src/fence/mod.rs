@@ -2,12 +2,25 @@
 //!
 //! A [`Fence`] is built from a venue ([`Fence::from_venue`]) or from a mission file's geofence
 //! ([`Fence::from_geofence`]); [`validate`] checks it against an autopilot's rules, and the
-//! planned route against it, before anything is uploaded.
+//! planned route against it, before anything is uploaded. In flight a [`Monitor`] is fed
+//! [`TelemetrySample`]s and raises graded alarms ([`Grade`]: blue, yellow, orange, red) as
+//! [`AlarmEvent`]s, which an [`EventLog`] keeps as JSON lines beside the flight's tlog.
 
+mod alarm;
+mod eventlog;
+pub mod geometry;
 mod model;
+mod monitor;
 mod validate;
 
+pub use alarm::{
+    Alarm, AlarmBook, AlarmEvent, AlarmKind, AutoAction, Condition, Grade, Lifecycle, Place,
+};
+pub use eventlog::{EventLog, EventLogError};
 pub use model::{Fence, FenceArea, FenceShape, VenueFenceOptions};
+pub use monitor::{
+    CrowdInput, FenceReading, Monitor, MonitorConfig, SamplePosition, TelemetrySample,
+};
 pub use validate::{
     AutopilotRules, FenceProblem, InclusionRule, ProblemKind, Route, Winding, validate,
 };
