@@ -8,18 +8,27 @@
 
 mod alarm;
 mod eventlog;
+mod feed;
 pub mod geometry;
+mod live;
 mod model;
 mod monitor;
+mod upload;
 mod validate;
 
 pub use alarm::{
     Alarm, AlarmBook, AlarmEvent, AlarmKind, AutoAction, Condition, Grade, Lifecycle, Place,
 };
 pub use eventlog::{EventLog, EventLogError};
+pub use feed::TelemetryFeed;
+pub use live::LiveZones;
 pub use model::{Fence, FenceArea, FenceShape, VenueFenceOptions};
 pub use monitor::{
     CrowdInput, FenceReading, Monitor, MonitorConfig, SamplePosition, TelemetrySample,
+};
+pub use upload::{
+    BreachAction, DownloadedFence, FenceAutopilot, FenceDownload, FenceLinkError, FenceParam,
+    FenceUpload, FenceUploadReport, compare_fence, fence_items, fence_param_names, fence_params,
 };
 pub use validate::{
     AutopilotRules, FenceProblem, InclusionRule, ProblemKind, Route, Winding, validate,

@@ -33,7 +33,8 @@ pub struct MonitorConfig {
     /// Moving back towards the allowed side at this speed or more counts as recovering, m/s.
     /// Default 0.5 m/s.
     pub recovering_speed_mps: f64,
-    /// Modes that count as recovering (a returning or landing vehicle), by name.
+    /// Modes that count as recovering (a returning or landing vehicle), by name as
+    /// [`crate::link::modes::mode_name`] gives them (ArduPilot and PX4).
     pub recovery_modes: Vec<String>,
     /// Link lost after this long without telemetry, seconds. Default 5 s, ArduPilot's
     /// `FS_GCS_TIMEOUT` default.
@@ -67,9 +68,18 @@ impl Default for MonitorConfig {
             min_speed_mps: 0.3,
             recover_within_s: 5.0,
             recovering_speed_mps: 0.5,
-            recovery_modes: ["RTL", "SMART_RTL", "LAND", "AUTO_RTL", "Return", "Land"]
-                .map(String::from)
-                .to_vec(),
+            recovery_modes: [
+                "RTL",
+                "SMART_RTL",
+                "LAND",
+                "AUTO_RTL",
+                "QRTL",
+                "QLAND",
+                "AUTO.RTL",
+                "AUTO.LAND",
+            ]
+            .map(String::from)
+            .to_vec(),
             link_lost_s: 5.0,
             link_lost_near_fence_m: 40.0,
             battery_low_pct: 30.0,
@@ -124,7 +134,7 @@ pub struct TelemetrySample {
     pub mode: Option<String>,
     /// Whether the vehicle reports its own fence breached (`FENCE_STATUS.breach_status`).
     pub fence_breached: Option<bool>,
-    /// Whether the vehicle is armed (the floor is only watched in flight).
+    /// Whether the vehicle is armed (the floor, GPS and EKF are only watched in flight).
     pub armed: bool,
 }
 
@@ -598,8 +608,8 @@ impl Monitor {
             }
         }
 
-        // GPS and EKF.
-        if let Some(fix) = s.gps_fix.filter(|f| *f < 3) {
+        // GPS and EKF, in flight (before arming, a settling EKF is the pre-arm checks' business).
+        if let Some(fix) = s.gps_fix.filter(|f| *f < 3 && s.armed) {
             let c = Condition {
                 grade: Grade::Orange,
                 what: format!("GPS lost (fix type {fix})"),
@@ -618,7 +628,7 @@ impl Monitor {
                 &mut out,
             );
         }
-        if s.ekf_ok == Some(false) {
+        if s.ekf_ok == Some(false) && s.armed {
             let c = Condition {
                 grade: Grade::Orange,
                 what: "EKF failure: the position estimate is not trusted".into(),
