@@ -22,6 +22,8 @@ enum Command {
     Convert(cmd::convert::Args),
     /// Summarise a telemetry log (.tlog).
     Replay(cmd::replay::Args),
+    /// Check a geofence before flight; upload it to a vehicle, download and compare it.
+    Fence(cmd::fence::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -39,6 +41,7 @@ fn main() -> std::process::ExitCode {
         Command::Plan(args) => cmd::plan::run(args),
         Command::Convert(args) => cmd::convert::run(args),
         Command::Replay(args) => cmd::replay::run(args),
+        Command::Fence(args) => cmd::fence::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
