@@ -148,3 +148,95 @@ fn upload_without_a_vehicle_fails_with_one_error_line() {
     assert_eq!(errors.len(), 1, "{stderr}");
     assert!(errors[0].starts_with("error: no vehicle heard"), "{stderr}");
 }
+
+/// The vigil-sim binary beside vigil's (built by `cargo test --workspace`), if built.
+fn sim_binary() -> Option<std::path::PathBuf> {
+    let p = std::path::Path::new(env!("CARGO_BIN_EXE_vigil")).with_file_name("vigil-sim");
+    if p.is_file() {
+        Some(p)
+    } else if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("{} is missing: CI runs cargo test --workspace", p.display());
+    } else {
+        eprintln!(
+            "skipped: {} not built (cargo build -p vigil-sim)",
+            p.display()
+        );
+        None
+    }
+}
+
+#[test]
+fn upload_then_download_against_the_simulator_over_tcp() {
+    use std::io::{BufRead, BufReader};
+    let Some(sim) = sim_binary() else { return };
+    let mut child = Command::new(sim)
+        .args([
+            "--home",
+            "-35.363261,149.165230,584",
+            "--tcp",
+            "127.0.0.1:0",
+        ])
+        .args(["--duration-s", "120"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start vigil-sim");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let addr = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.strip_prefix("vigil-sim: tcp listening on ")
+                .map(str::to_owned)
+        })
+        .expect("the simulator's TCP address");
+    let link = format!("tcp:{addr}");
+
+    let up = vigil(&[
+        "fence",
+        "upload",
+        "missions/stadium.geojson",
+        "--link",
+        &link,
+    ]);
+    let down = vigil(&[
+        "fence",
+        "download",
+        "--link",
+        &link,
+        "--compare",
+        "missions/stadium.geojson",
+    ]);
+    let other = vigil(&[
+        "fence",
+        "download",
+        "--link",
+        &link,
+        "--compare",
+        "missions/park.geojson",
+    ]);
+    // Ends the simulator this test started.
+    let _ = child.kill();
+    let _ = child.wait();
+
+    assert!(up.status.success(), "{}", text(&up.stderr));
+    let up_out = text(&up.stdout);
+    assert_eq!(
+        up_out.lines().collect::<Vec<_>>(),
+        [
+            "fence uploaded to system 1: 157 item(s) verified by read-back",
+            "  FENCE_TYPE = 5",
+            "  FENCE_ALT_MAX = 120",
+            "  FENCE_ACTION = 1",
+            "  FENCE_ENABLE = 1",
+        ]
+    );
+    assert!(down.status.success(), "{}", text(&down.stderr));
+    let down_out = text(&down.stdout);
+    assert!(down_out.starts_with("fence: 3 polygon(s), 0 circle(s), return point set"));
+    assert!(
+        down_out.trim_end().ends_with("the vehicle's fence matches"),
+        "{down_out}"
+    );
+    assert_eq!(other.status.code(), Some(1));
+    assert!(text(&other.stderr).contains("the vehicle's fence differs"));
+}

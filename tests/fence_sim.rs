@@ -290,7 +290,11 @@ fn upload_then_download_compares_equal_and_a_change_is_reported() {
     )
     .expect("compare");
     assert_eq!(diff.len(), 2, "{diff:?}");
-    assert!(diff[0].starts_with("fence item 3: y"), "{}", diff[0]);
+    assert!(
+        diff[0].starts_with("fence item 3: longitude is 149.1"),
+        "{}",
+        diff[0]
+    );
     assert_eq!(
         diff[1],
         "parameter FENCE_ALT_MAX: 50 on the vehicle, 40 in Vigil"

@@ -79,7 +79,7 @@ pub struct UploadArgs {
     #[command(flatten)]
     pub source: Source,
 
-    /// Connection: udpin:0.0.0.0:14550, udpout:host:port, tcpout:host:port, serial:PORT:BAUD.
+    /// Connection: udpin:0.0.0.0:14550, udpout:HOST:PORT, tcp:HOST:PORT, serial:/dev/ttyX:BAUD.
     #[arg(long, value_name = "CONN")]
     pub link: String,
 

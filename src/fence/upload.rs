@@ -488,11 +488,23 @@ pub fn compare_fence(
     let sent = fence_items(fence, autopilot)?;
     let mismatches: Vec<Mismatch> =
         crate::link::items::compare_items(&sent, &read.items.items, false, read.items.via_float);
-    out.extend(mismatches.iter().map(|m| {
-        format!(
+    out.extend(mismatches.iter().map(|m| match m.field {
+        // x and y are degE7 on the wire.
+        "x" | "y" => format!(
+            "fence item {}: {} is {:.7}° on the vehicle, {:.7}° in Vigil",
+            m.seq,
+            if m.field == "x" {
+                "latitude"
+            } else {
+                "longitude"
+            },
+            m.read * 1e-7,
+            m.sent * 1e-7
+        ),
+        _ => format!(
             "fence item {}: {} is {} on the vehicle, {} in Vigil",
             m.seq, m.field, m.read, m.sent
-        )
+        ),
     }));
     for p in fence_params(fence, autopilot, action)? {
         match read.params.iter().find(|v| v.name == p.name) {
