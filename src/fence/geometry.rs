@@ -94,8 +94,8 @@ impl LocalArea {
     pub fn clearance(&self, p: En) -> Clearance {
         let (inside, dist, nearest, edge) = match &self.shape {
             LocalShape::Polygon(v) => {
-                let (dist, nearest, edge) = nearest_edge(v, p);
-                (point_in_polygon(v, p), dist, nearest, Some(edge))
+                let (inside, dist, nearest, edge) = inside_and_nearest_edge(v, p);
+                (inside, dist, nearest, Some(edge))
             }
             LocalShape::Circle { center, radius_m } => {
                 let d = (p[0] - center[0]).hypot(p[1] - center[1]);
@@ -175,36 +175,51 @@ pub fn point_in_polygon(v: &[En], p: En) -> bool {
     inside
 }
 
-/// The nearest edge of a ring: (distance, nearest point, index of its first vertex).
-fn nearest_edge(v: &[En], p: En) -> (f64, En, usize) {
-    let mut best = (f64::INFINITY, p, 0);
+/// One pass over a ring: whether `p` is inside (crossing number), the distance to the nearest
+/// edge, the nearest point and the index of that edge's first vertex.
+fn inside_and_nearest_edge(v: &[En], p: En) -> (bool, f64, En, usize) {
+    let mut inside = false;
+    let (mut best_d2, mut best_q, mut best_i) = (f64::INFINITY, p, 0);
+    let Some(&last) = v.last() else {
+        return (false, f64::INFINITY, p, 0);
+    };
+    // Edge i runs from vertex i to vertex i + 1; the loop walks (a = previous, b = current).
+    let mut a = last;
     let n = v.len();
-    for i in 0..n {
-        let a = v[i];
-        let b = v[(i + 1) % n];
+    for (j, &b) in v.iter().enumerate() {
+        if (a[1] > p[1]) != (b[1] > p[1]) {
+            let x = a[0] + (p[1] - a[1]) * (b[0] - a[0]) / (b[1] - a[1]);
+            if p[0] < x {
+                inside = !inside;
+            }
+        }
         let (ex, ey) = (b[0] - a[0], b[1] - a[1]);
+        let (wx, wy) = (p[0] - a[0], p[1] - a[1]);
         let len2 = ex * ex + ey * ey;
         let t = if len2 > 0.0 {
-            (((p[0] - a[0]) * ex + (p[1] - a[1]) * ey) / len2).clamp(0.0, 1.0)
+            ((wx * ex + wy * ey) / len2).clamp(0.0, 1.0)
         } else {
             0.0
         };
-        let q = [a[0] + t * ex, a[1] + t * ey];
-        let d2 = (p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2);
-        if d2 < best.0 {
-            best = (d2, q, i);
+        let (dx, dy) = (wx - t * ex, wy - t * ey);
+        let d2 = dx * dx + dy * dy;
+        if d2 < best_d2 {
+            best_d2 = d2;
+            best_q = [a[0] + t * ex, a[1] + t * ey];
+            // The edge ending at vertex j starts at vertex j - 1 (the last one for j = 0).
+            best_i = if j == 0 { n - 1 } else { j - 1 };
         }
+        a = b;
     }
-    (best.0.sqrt(), best.1, best.2)
+    (inside, best_d2.sqrt(), best_q, best_i)
 }
 
 /// Smallest t ≥ 0 at which p + t·v meets an edge of the ring.
 fn ray_polygon(verts: &[En], p: En, v: En) -> Option<f64> {
-    let n = verts.len();
     let mut best: Option<f64> = None;
-    for i in 0..n {
-        let a = verts[i];
-        let b = verts[(i + 1) % n];
+    let mut prev = *verts.last()?;
+    for &b in verts {
+        let a = std::mem::replace(&mut prev, b);
         let e = [b[0] - a[0], b[1] - a[1]];
         let denom = v[0] * e[1] - v[1] * e[0];
         if denom == 0.0 {

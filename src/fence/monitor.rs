@@ -384,7 +384,7 @@ impl Monitor {
         let mut w = std::mem::take(self.watch(vehicle));
         w.last_heard_s = now;
         w.last_position = Some(p);
-        w.readings.clear();
+        let mut n_readings = 0;
         let mut asserted: Vec<AlarmKind> = Vec::new();
         let mut min_clearance = f64::INFINITY;
 
@@ -407,12 +407,14 @@ impl Monitor {
                 };
                 format!("edge {}–{}", i + 1, (i + 1) % n + 1)
             });
-            w.readings.push(FenceReading {
-                fence: area.name.clone(),
-                clearance_m: c.clearance_m,
-                time_to_breach_s: ttb,
-                edge: c.edge,
-            });
+            put_reading(
+                &mut w.readings,
+                &mut n_readings,
+                &area.name,
+                c.clearance_m,
+                ttb,
+                c.edge,
+            );
 
             // Far from this area and not heading for it: nothing to raise or keep.
             let quiet = c.clearance_m >= self.cfg.warning_margin_m + self.cfg.hysteresis_m
@@ -458,12 +460,14 @@ impl Monitor {
             let clearance = ceiling - s.alt_rel_m;
             let ttb = (clearance >= 0.0 && vz > self.cfg.min_speed_mps).then(|| clearance / vz);
             min_clearance = min_clearance.min(clearance);
-            w.readings.push(FenceReading {
-                fence: "ceiling".into(),
-                clearance_m: clearance,
-                time_to_breach_s: ttb,
-                edge: None,
-            });
+            put_reading(
+                &mut w.readings,
+                &mut n_readings,
+                "ceiling",
+                clearance,
+                ttb,
+                None,
+            );
             let recovering = in_recovery_mode || -vz >= self.cfg.recovering_speed_mps;
             let place = Place {
                 clearance_m: Some(round2(clearance)),
@@ -495,12 +499,14 @@ impl Monitor {
                 let clearance = s.alt_rel_m - floor;
                 let ttb =
                     (clearance >= 0.0 && -vz > self.cfg.min_speed_mps).then(|| clearance / -vz);
-                w.readings.push(FenceReading {
-                    fence: "floor".into(),
-                    clearance_m: clearance,
-                    time_to_breach_s: ttb,
-                    edge: None,
-                });
+                put_reading(
+                    &mut w.readings,
+                    &mut n_readings,
+                    "floor",
+                    clearance,
+                    ttb,
+                    None,
+                );
                 let recovering = vz >= self.cfg.recovering_speed_mps;
                 let place = Place {
                     clearance_m: Some(round2(clearance)),
@@ -523,6 +529,7 @@ impl Monitor {
                 );
             }
         }
+        w.readings.truncate(n_readings);
         w.min_clearance_m = min_clearance;
 
         // The vehicle's own fence.
@@ -674,7 +681,9 @@ impl Monitor {
             if expected {
                 w.expected_mode = None;
             }
-            w.mode = Some(mode.clone());
+            if w.mode.as_ref() != Some(mode) {
+                w.mode = Some(mode.clone());
+            }
         }
 
         *self.watch(vehicle) = w;
@@ -779,6 +788,35 @@ impl Monitor {
         let (lon, lat) = self.fence.frame.to_wgs84(p[0], p[1]);
         Place::at(lat, lon)
     }
+}
+
+/// Writes reading number `n` in place (its name's allocation is kept from sample to sample).
+fn put_reading(
+    readings: &mut Vec<FenceReading>,
+    n: &mut usize,
+    name: &str,
+    clearance_m: f64,
+    time_to_breach_s: Option<f64>,
+    edge: Option<usize>,
+) {
+    match readings.get_mut(*n) {
+        Some(r) => {
+            if r.fence != name {
+                r.fence.clear();
+                r.fence.push_str(name);
+            }
+            r.clearance_m = clearance_m;
+            r.time_to_breach_s = time_to_breach_s;
+            r.edge = edge;
+        }
+        None => readings.push(FenceReading {
+            fence: name.to_owned(),
+            clearance_m,
+            time_to_breach_s,
+            edge,
+        }),
+    }
+    *n += 1;
 }
 
 fn dot(a: En, b: En) -> f64 {
