@@ -83,6 +83,25 @@ pub enum AutoAction {
     Brake,
 }
 
+impl AutoAction {
+    /// The flight mode that carries the action out on `firmware`, for the link's set-mode
+    /// command (with [`crate::link::modes::mode_number`]); `None` when the firmware has none.
+    pub fn mode_name(self, firmware: crate::link::modes::Firmware) -> Option<&'static str> {
+        use crate::link::modes::Firmware;
+        match (firmware, self) {
+            (Firmware::ArduCopter, Self::Return) => Some("RTL"),
+            (Firmware::ArduCopter, Self::Loiter) => Some("LOITER"),
+            (Firmware::ArduCopter, Self::Brake) => Some("BRAKE"),
+            (Firmware::ArduPlane, Self::Return) => Some("RTL"),
+            // A plane cannot stop: it circles.
+            (Firmware::ArduPlane, Self::Loiter | Self::Brake) => Some("LOITER"),
+            (Firmware::Px4, Self::Return) => Some("AUTO.RTL"),
+            (Firmware::Px4, Self::Loiter | Self::Brake) => Some("AUTO.LOITER"),
+            (Firmware::Other, _) => None,
+        }
+    }
+}
+
 /// Where an alarm is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Place {
@@ -437,6 +456,22 @@ mod tests {
             .assert(5.0, 3, k, cond(Grade::Blue), None)
             .expect("raised");
         assert_eq!(e.alarm_id, 2);
+    }
+
+    #[test]
+    fn actions_name_modes_the_firmware_knows() {
+        use crate::link::modes::{Firmware, mode_number};
+        for fw in [Firmware::ArduCopter, Firmware::ArduPlane, Firmware::Px4] {
+            for a in [AutoAction::Return, AutoAction::Loiter, AutoAction::Brake] {
+                let name = a.mode_name(fw).expect("a mode");
+                assert!(mode_number(fw, name).is_some(), "{fw:?} {name}");
+            }
+        }
+        assert_eq!(
+            AutoAction::Brake.mode_name(Firmware::ArduCopter),
+            Some("BRAKE")
+        );
+        assert_eq!(mode_number(Firmware::ArduCopter, "BRAKE"), Some(17));
     }
 
     #[test]

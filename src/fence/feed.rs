@@ -112,3 +112,56 @@ impl TelemetryFeed {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mavlink::dialects::ardupilotmega::{
+        FENCE_STATUS_DATA, GLOBAL_POSITION_INT_DATA, GPS_RAW_INT_DATA, GpsFixType, HEARTBEAT_DATA,
+        MavAutopilot, MavState, MavType,
+    };
+
+    #[test]
+    fn a_position_becomes_a_sample_with_the_latest_status() {
+        let mut feed = TelemetryFeed::default();
+        let hb = MavMessage::HEARTBEAT(HEARTBEAT_DATA {
+            custom_mode: 6,
+            mavtype: MavType::MAV_TYPE_QUADROTOR,
+            autopilot: MavAutopilot::MAV_AUTOPILOT_ARDUPILOTMEGA,
+            base_mode: MavModeFlag::MAV_MODE_FLAG_SAFETY_ARMED
+                | MavModeFlag::MAV_MODE_FLAG_CUSTOM_MODE_ENABLED,
+            system_status: MavState::MAV_STATE_ACTIVE,
+            mavlink_version: 3,
+        });
+        assert_eq!(feed.on_message(1.0, 3, &hb), None);
+        let gps = MavMessage::GPS_RAW_INT(GPS_RAW_INT_DATA {
+            fix_type: GpsFixType::GPS_FIX_TYPE_2D_FIX,
+            ..GPS_RAW_INT_DATA::default()
+        });
+        feed.on_message(1.1, 3, &gps);
+        let fence = MavMessage::FENCE_STATUS(FENCE_STATUS_DATA {
+            breach_status: 1,
+            ..FENCE_STATUS_DATA::default()
+        });
+        feed.on_message(1.2, 3, &fence);
+        let pos = MavMessage::GLOBAL_POSITION_INT(GLOBAL_POSITION_INT_DATA {
+            lat: -353_632_610,
+            lon: 1_491_652_300,
+            relative_alt: 25_500,
+            vx: 120,
+            vy: -340,
+            vz: -50,
+            ..GLOBAL_POSITION_INT_DATA::default()
+        });
+        let s = feed.on_message(1.3, 3, &pos).expect("a sample");
+        assert_eq!((s.vehicle, s.time_s, s.alt_rel_m), (3, 1.3, 25.5));
+        // NED cm/s → east, north, up m/s.
+        assert_eq!(s.velocity_mps, [-3.4, 1.2, 0.5]);
+        assert_eq!(s.mode.as_deref(), Some("RTL"));
+        assert!(s.armed);
+        assert_eq!((s.gps_fix, s.fence_breached), (Some(2), Some(true)));
+        // Another vehicle's status does not leak into it.
+        let other = feed.on_message(1.4, 4, &pos).expect("a sample");
+        assert_eq!((other.mode, other.gps_fix), (None, None));
+    }
+}
