@@ -166,6 +166,45 @@ struct VehicleWatch {
 }
 
 /// The ground monitor.
+///
+/// ```
+/// use vigil::area::LocalFrame;
+/// use vigil::fence::{
+///     Fence, FenceArea, FenceShape, Grade, Monitor, MonitorConfig, SamplePosition,
+///     TelemetrySample,
+/// };
+/// use vigil::mission::LatLon;
+///
+/// let frame = LocalFrame::new(149.1652, -35.3632);
+/// let circle = FenceArea {
+///     name: "field".into(),
+///     inclusion: true,
+///     shape: FenceShape::Circle {
+///         center: LatLon { lat_deg: -35.3632, lon_deg: 149.1652 },
+///         radius_m: 100.0,
+///     },
+/// };
+/// let fence = Fence { areas: vec![circle], ..Fence::default() };
+/// let mut monitor = Monitor::new(&fence, frame, MonitorConfig::default());
+///
+/// // 50 m from the edge, flying at it at 6 m/s: a breach in 8.3 s, within the 10 s horizon.
+/// let sample = TelemetrySample {
+///     vehicle: 1,
+///     time_s: 12.0,
+///     position: SamplePosition::Local { east_m: 50.0, north_m: 0.0 },
+///     alt_rel_m: 30.0,
+///     velocity_mps: [6.0, 0.0, 0.0],
+///     battery_pct: None,
+///     gps_fix: None,
+///     ekf_ok: None,
+///     mode: None,
+///     fence_breached: None,
+///     armed: true,
+/// };
+/// let events = monitor.on_sample(&sample);
+/// assert_eq!(events[0].grade, Grade::Yellow);
+/// assert_eq!(events[0].todo, "Turn away or brake now");
+/// ```
 #[derive(Debug, Clone)]
 pub struct Monitor {
     cfg: MonitorConfig,
