@@ -1,1 +1,68 @@
 //! The thermal pipeline: radiometric frames, palettes, hotspots and geo-referencing.
+//!
+//! A [`Frame`] holds 16-bit samples and their [`Calibration`] to temperature. Frames come from
+//! files ([`decode_file`]: FLIR radiometric JPEG and FFF, 16-bit TIFF and PNG) or from the
+//! simulator's UDP stream ([`udp`]). A [`palette`] turns a frame into colours;
+//! [`hotspot::detect`] finds warm blobs and the people among them; [`geo`] places a frame's
+//! ground footprint and each detection on the map from the vehicle pose at the frame's time;
+//! [`track::Tracker`] merges detections of one object across frames into one tracked object
+//! with a stable id, and reports crowds as [`track::CrowdEvent`] values for the alarm system.
+
+pub mod calibration;
+pub mod decode;
+pub mod frame;
+
+pub use calibration::{Calibration, Planck, SceneParams};
+pub use decode::{Decoded, SourceFormat, decode_bytes, decode_file};
+pub use frame::{Frame, FrameMeta, FrameStats};
+
+use std::path::PathBuf;
+
+/// What went wrong reading or handling a thermal frame.
+#[derive(Debug, thiserror::Error)]
+pub enum ThermalError {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The bytes are not a radiometric format Vigil reads.
+    #[error(
+        "{source_name}: not a radiometric frame Vigil reads (starts {magic}); expected a FLIR \
+         radiometric JPEG, a FLIR .fff, or a 16-bit TIFF or PNG"
+    )]
+    UnknownFormat {
+        /// File or stream name.
+        source_name: String,
+        /// The first bytes, hex.
+        magic: String,
+    },
+    /// The container is broken or holds something other than a 16-bit radiometric image.
+    #[error("{source_name}: {what}")]
+    Malformed {
+        /// File or stream name.
+        source_name: String,
+        /// What was wrong, with the value found and what was expected.
+        what: String,
+    },
+    /// The TIFF or PNG decoder failed.
+    #[error("{source_name}: {source}")]
+    Image {
+        /// File name.
+        source_name: String,
+        /// The decoder's error.
+        source: image::ImageError,
+    },
+    /// The file holds raw counts and no calibration, and none was given.
+    #[error(
+        "{source_name}: raw counts with no calibration in the file; give one (a FLIR .fff or \
+         radiometric .jpg from the same camera, or centikelvin for Lepton/TLinear frames)"
+    )]
+    NoCalibration {
+        /// File name.
+        source_name: String,
+    },
+}
