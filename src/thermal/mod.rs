@@ -11,12 +11,14 @@
 pub mod calibration;
 pub mod decode;
 pub mod frame;
+pub mod geo;
 pub mod hotspot;
 pub mod palette;
 
 pub use calibration::{Calibration, Planck, SceneParams};
 pub use decode::{Decoded, SourceFormat, decode_bytes, decode_file};
 pub use frame::{Frame, FrameMeta, FrameStats};
+pub use geo::{CameraModel, CameraView, Georeferencer, GroundPoint, Mount, Pose, PoseHistory};
 pub use hotspot::{Detections, Hotspot, HotspotKind, HotspotParams};
 pub use palette::{Gain, Isotherm, Palette, Render, RgbaImage};
 
