@@ -53,8 +53,8 @@ impl Quat {
         (roll.to_degrees(), pitch.to_degrees(), yaw.to_degrees())
     }
 
-    /// `self · other` (apply `other` first).
-    pub fn mul(self, other: Quat) -> Quat {
+    /// `self · other`: the rotation that applies `other` first, then `self`.
+    pub fn compose(self, other: Quat) -> Quat {
         let [a1, b1, c1, d1] = self.0;
         let [a2, b2, c2, d2] = other.0;
         Quat([
@@ -329,7 +329,7 @@ impl Georeferencer {
                 pose.yaw_deg + pose.gimbal_yaw_deg,
             )
         } else {
-            body.mul(Quat::from_euler_deg(
+            body.compose(Quat::from_euler_deg(
                 pose.gimbal_roll_deg,
                 pose.gimbal_pitch_deg,
                 pose.gimbal_yaw_deg,
