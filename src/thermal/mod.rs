@@ -14,6 +14,7 @@ pub mod frame;
 pub mod geo;
 pub mod hotspot;
 pub mod palette;
+pub mod pipeline;
 pub mod track;
 
 pub use calibration::{Calibration, Planck, SceneParams};
@@ -22,6 +23,7 @@ pub use frame::{Frame, FrameMeta, FrameStats};
 pub use geo::{CameraModel, CameraView, Georeferencer, GroundPoint, Mount, Pose, PoseHistory};
 pub use hotspot::{Detections, Hotspot, HotspotKind, HotspotParams};
 pub use palette::{Gain, Isotherm, Palette, Render, RgbaImage};
+pub use pipeline::{FrameReport, Pipeline};
 pub use track::{
     CrowdEvent, CrowdParams, CrowdStatus, CrowdWatch, GroundDetection, TrackedObject, Tracker,
     TrackerParams,
