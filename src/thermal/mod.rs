@@ -16,6 +16,7 @@ pub mod hotspot;
 pub mod palette;
 pub mod pipeline;
 pub mod track;
+pub mod udp;
 
 pub use calibration::{Calibration, Planck, SceneParams};
 pub use decode::{Decoded, SourceFormat, decode_bytes, decode_file};
