@@ -3,4 +3,5 @@
 pub mod convert;
 pub mod plan;
 pub mod replay;
+pub mod thermal;
 pub mod venue;

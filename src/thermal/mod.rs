@@ -72,8 +72,10 @@ pub enum ThermalError {
     },
     /// The file holds raw counts and no calibration, and none was given.
     #[error(
-        "{source_name}: raw counts with no calibration in the file; give one (a FLIR .fff or \
-         radiometric .jpg from the same camera, or centikelvin for Lepton/TLinear frames)"
+        "{source_name}: raw counts with no calibration in the file; a calibration must be given \
+         (the Planck constants of a FLIR .fff or radiometric .jpg from the same camera, \
+         centikelvin for Lepton TLinear frames, or 0.04 K per count for FLIR Tau, Vue Pro R and \
+         Duo Pro R radiometric TIFFs)"
     )]
     NoCalibration {
         /// File name.

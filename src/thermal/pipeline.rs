@@ -41,6 +41,8 @@ pub struct Pipeline {
     pub georef: Option<Georeferencer>,
     /// Vehicle poses to pair frames with, by `Frame::boot_time_s`.
     pub poses: PoseHistory,
+    /// Ground sample distance, metres per pixel, for frames that cannot be placed (files).
+    pub fallback_gsd_m: Option<f64>,
     tracker: Option<Tracker>,
     crowds: Option<CrowdWatch>,
 }
@@ -56,6 +58,7 @@ impl Pipeline {
         Self {
             hotspot,
             poses: PoseHistory::new(),
+            fallback_gsd_m: None,
             tracker: georef.map(|g| Tracker::new(g.frame, tracker)),
             crowds: georef.map(|g| CrowdWatch::new(g.frame, crowds)),
             georef,
@@ -75,13 +78,15 @@ impl Pipeline {
             (Some(g), Some(pose)) => Some((g, g.view(&pose))),
             _ => None,
         };
-        let gsd = placed.and_then(|(g, v)| {
-            g.gsd_m(
-                &v,
-                f64::from(frame.width) / 2.0,
-                f64::from(frame.height) / 2.0,
-            )
-        });
+        let gsd = placed
+            .and_then(|(g, v)| {
+                g.gsd_m(
+                    &v,
+                    f64::from(frame.width) / 2.0,
+                    f64::from(frame.height) / 2.0,
+                )
+            })
+            .or(self.fallback_gsd_m);
         let mut detections = hotspot::detect(frame, &self.hotspot, gsd);
 
         let footprint = placed.and_then(|(g, v)| g.footprint(&v));
