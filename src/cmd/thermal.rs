@@ -212,7 +212,7 @@ fn run_files(
     pipeline.fallback_gsd_m = args.gsd_m;
     for path in expand(input)? {
         let frame = decode_file(&path).and_then(|d| d.into_frame(fallback));
-        let frame = match frame {
+        let mut frame = match frame {
             Ok(f) => f,
             Err(e @ vigil::thermal::ThermalError::NoCalibration { .. }) => {
                 eprintln!("error: {e}: pass --calibration");
@@ -225,7 +225,7 @@ fn run_files(
                 continue;
             }
         };
-        let report = pipeline.process(&frame);
+        let report = pipeline.process(&mut frame);
         emit(&frame, &report, out)?;
     }
     Ok(())
@@ -272,8 +272,9 @@ fn run_udp(addr: &str, args: &Args, out: &Output) -> anyhow::Result<()> {
         if let Some(pose) = sf.pose {
             p.poses.push(pose);
         }
-        let report = p.process(&sf.frame);
-        emit(&sf.frame, &report, out)?;
+        let mut frame = sf.frame;
+        let report = p.process(&mut frame);
+        emit(&frame, &report, out)?;
     }
     let s = source.stats();
     tracing::info!(

@@ -15,6 +15,7 @@ pub mod geo;
 pub mod hotspot;
 pub mod palette;
 pub mod pipeline;
+pub mod privacy;
 pub mod track;
 pub mod udp;
 
@@ -25,6 +26,7 @@ pub use geo::{CameraModel, CameraView, Georeferencer, GroundPoint, Mount, Pose, 
 pub use hotspot::{Detections, Hotspot, HotspotKind, HotspotParams};
 pub use palette::{Gain, Isotherm, Palette, Render, RgbaImage};
 pub use pipeline::{FrameReport, Pipeline};
+pub use privacy::{MaskOutcome, PrivacyMask};
 pub use track::{
     CrowdEvent, CrowdParams, CrowdStatus, CrowdWatch, GroundDetection, TrackedObject, Tracker,
     TrackerParams,

@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::frame::{Frame, FrameStats};
 use super::geo::{Georeferencer, GroundPoint, PoseHistory};
 use super::hotspot::{self, Detections, HotspotParams};
+use super::privacy::{MaskOutcome, PrivacyMask};
 use super::track::{CrowdEvent, CrowdParams, CrowdWatch, GroundDetection, Tracker, TrackerParams};
 
 /// What the pipeline found in one frame.
@@ -30,6 +31,8 @@ pub struct FrameReport {
     pub object_ids: Vec<u64>,
     /// Crowds among the tracked people after this frame.
     pub crowds: Vec<CrowdEvent>,
+    /// What the privacy mask blanked before the frame was searched.
+    pub privacy: MaskOutcome,
 }
 
 /// Frames in, reports out; keeps the pose history, the tracker and the crowd watch.
@@ -43,6 +46,9 @@ pub struct Pipeline {
     pub poses: PoseHistory,
     /// Ground sample distance, metres per pixel, for frames that cannot be placed (files).
     pub fallback_gsd_m: Option<f64>,
+    /// Zones blanked in every frame before it is searched (and so before it is shown or
+    /// stored by the caller).
+    pub privacy: PrivacyMask,
     tracker: Option<Tracker>,
     crowds: Option<CrowdWatch>,
 }
@@ -59,6 +65,7 @@ impl Pipeline {
             hotspot,
             poses: PoseHistory::new(),
             fallback_gsd_m: None,
+            privacy: PrivacyMask::default(),
             tracker: georef.map(|g| Tracker::new(g.frame, tracker)),
             crowds: georef.map(|g| CrowdWatch::new(g.frame, crowds)),
             georef,
@@ -70,14 +77,19 @@ impl Pipeline {
         self.tracker.as_ref()
     }
 
-    /// Runs one frame through the pipeline.
-    pub fn process(&mut self, frame: &Frame) -> FrameReport {
-        let stats = frame.stats();
+    /// Runs one frame through the pipeline. The frame is first blanked where it sees a
+    /// privacy zone, so what the caller shows or stores afterwards is the masked frame.
+    pub fn process(&mut self, frame: &mut Frame) -> FrameReport {
         let time_s = frame.boot_time_s;
         let placed = match (self.georef, time_s.and_then(|t| self.poses.at(t))) {
             (Some(g), Some(pose)) => Some((g, g.view(&pose))),
             _ => None,
         };
+        let privacy = self
+            .privacy
+            .apply(frame, placed.as_ref().map(|(g, v)| (g, v)));
+        let frame: &Frame = frame;
+        let stats = frame.stats();
         let gsd = placed
             .and_then(|(g, v)| {
                 g.gsd_m(
@@ -150,6 +162,7 @@ impl Pipeline {
             ground,
             object_ids,
             crowds,
+            privacy,
         }
     }
 }
@@ -160,6 +173,7 @@ mod tests {
     use crate::area::LocalFrame;
     use crate::thermal::geo::{CameraModel, Mount, Pose};
     use crate::thermal::{Calibration, CrowdStatus};
+    use geo_types::polygon;
 
     const LON: f64 = 144.9717;
     const LAT: f64 = -37.8183;
@@ -232,7 +246,7 @@ mod tests {
         let mut lone = gathering.to_vec();
         lone.push((10.0, 8.0));
 
-        let r = p.process(&frame_with_people(&g, 0.0, &lone));
+        let r = p.process(&mut frame_with_people(&g, 0.0, &lone));
         assert_eq!(r.detections.people().count(), 6);
         let fp = r.footprint.expect("footprint");
         assert!((fp[1].east_m - fp[0].east_m - 2.0 * 40.0 * 20f64.to_radians().tan()).abs() < 1e-6);
@@ -255,7 +269,7 @@ mod tests {
         let first_ids = r.object_ids.clone();
 
         // The next frame: the same people, the same ids; the crowd goes on.
-        let r2 = p.process(&frame_with_people(&g, 0.2, &lone));
+        let r2 = p.process(&mut frame_with_people(&g, 0.2, &lone));
         let mut a = first_ids;
         let mut b = r2.object_ids.clone();
         a.sort_unstable();
@@ -263,6 +277,34 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(r2.crowds[0].status, CrowdStatus::Ongoing);
         assert_eq!(p.tracker().expect("tracker").objects().len(), 6);
+    }
+
+    #[test]
+    fn people_in_a_privacy_zone_are_blanked_before_detection() {
+        let g = georef();
+        let mut p = Pipeline::new(
+            Some(g),
+            HotspotParams::default(),
+            TrackerParams::default(),
+            CrowdParams::default(),
+        );
+        p.poses.push(pose(0.0));
+        // A garden 4 m × 4 m around (10, 8).
+        let garden = polygon![
+            (x: 8.0, y: 6.0), (x: 12.0, y: 6.0), (x: 12.0, y: 10.0), (x: 8.0, y: 10.0)
+        ];
+        p.privacy = PrivacyMask::new([geo_types::MultiPolygon(vec![garden])]);
+        let mut f = frame_with_people(&g, 0.0, &[(0.0, 0.0), (10.0, 8.0)]);
+        let r = p.process(&mut f);
+        assert_eq!(r.detections.people().count(), 1);
+        // 4 m / 4.55 cm per pixel ≈ 88 pixels a side.
+        assert!(
+            (r.privacy.blanked_px as f64 - 87.9f64.powi(2)).abs() < 400.0,
+            "{:?}",
+            r.privacy
+        );
+        let gp = r.ground[0].expect("placed");
+        assert!(gp.east_m.abs() < 0.05 && gp.north_m.abs() < 0.05);
     }
 
     #[test]
@@ -274,7 +316,7 @@ mod tests {
             TrackerParams::default(),
             CrowdParams::default(),
         );
-        let r = p.process(&frame_with_people(&g, 5.0, &[(0.0, 0.0)]));
+        let r = p.process(&mut frame_with_people(&g, 5.0, &[(0.0, 0.0)]));
         assert_eq!(r.detections.hotspots.len(), 1);
         assert!(r.footprint.is_none() && r.ground == vec![None]);
         assert_eq!(r.object_ids, vec![0]);
