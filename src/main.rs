@@ -23,7 +23,7 @@ enum Command {
     /// Summarise a telemetry log (.tlog).
     Replay(cmd::replay::Args),
     /// Decode radiometric thermal frames (files or UDP stream): temperatures and detections.
-    Thermal(cmd::thermal::Args),
+    Thermal(Box<cmd::thermal::Args>),
 }
 
 fn main() -> std::process::ExitCode {
@@ -41,7 +41,7 @@ fn main() -> std::process::ExitCode {
         Command::Plan(args) => cmd::plan::run(args),
         Command::Convert(args) => cmd::convert::run(args),
         Command::Replay(args) => cmd::replay::run(args),
-        Command::Thermal(args) => cmd::thermal::run(args),
+        Command::Thermal(args) => cmd::thermal::run(*args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

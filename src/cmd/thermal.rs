@@ -19,7 +19,7 @@ use vigil::thermal::{
 pub struct Args {
     /// Radiometric files (FLIR .jpg/.fff, 16-bit .tiff/.png), folders of them, or
     /// `udp:ADDR:PORT` to receive Vigil's thermal stream (see `vigil::thermal::udp`).
-    #[arg(required = true)]
+    #[arg(required_unless_present = "purge_older_than_h")]
     pub inputs: Vec<String>,
     /// Palette for PNG output: white-hot, black-hot, ironbow, rainbow.
     #[arg(long, default_value = "ironbow")]
@@ -54,6 +54,14 @@ pub struct Args {
     /// Stop a UDP source after this many seconds without a frame.
     #[arg(long, default_value_t = 10.0)]
     pub timeout_s: f64,
+    /// Record every frame (raw counts, after the privacy mask) and its report into this
+    /// flight folder's `thermal/` folder.
+    #[arg(long, value_name = "FLIGHT_DIR")]
+    pub record: Option<PathBuf>,
+    /// Before anything else, delete records under the --record folder older than this many
+    /// hours (the retention setting).
+    #[arg(long, requires = "record", value_name = "HOURS")]
+    pub purge_older_than_h: Option<f64>,
 }
 
 /// Runs `vigil thermal`.
@@ -96,10 +104,37 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("--png-dir {}: cannot create the folder", dir.display()))?;
     }
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64())
+    };
+    if let (Some(hours), Some(dir)) = (args.purge_older_than_h, &args.record) {
+        if hours.is_nan() || hours < 0.0 {
+            bail!("--purge-older-than-h {hours}: expected a number of hours ≥ 0");
+        }
+        if dir.is_dir() {
+            let p = vigil::thermal::purge(dir, hours * 3600.0, now())?;
+            eprintln!(
+                "purged {} record file(s), {} bytes, older than {hours} h from {}",
+                p.files_removed,
+                p.bytes_freed,
+                dir.display()
+            );
+        }
+    }
+    let recorder = match &args.record {
+        Some(dir) if !args.inputs.is_empty() => Some(std::cell::RefCell::new(
+            vigil::thermal::Recorder::open(dir)?,
+        )),
+        _ => None,
+    };
     let out = Output {
         render,
         png_dir: args.png_dir.clone(),
         json: args.json,
+        recorder,
+        now: Box::new(now),
     };
 
     let mut failures = 0usize;
@@ -129,6 +164,8 @@ struct Output {
     render: Render,
     png_dir: Option<PathBuf>,
     json: bool,
+    recorder: Option<std::cell::RefCell<vigil::thermal::Recorder>>,
+    now: Box<dyn Fn() -> f64>,
 }
 
 fn parse_range(flag: &str, s: &str) -> anyhow::Result<(f64, f64)> {
@@ -287,6 +324,9 @@ fn run_udp(addr: &str, args: &Args, out: &Output) -> anyhow::Result<()> {
 }
 
 fn emit(frame: &Frame, report: &FrameReport, out: &Output) -> anyhow::Result<()> {
+    if let Some(rec) = &out.recorder {
+        rec.borrow_mut().record(frame, report, (out.now)())?;
+    }
     if let Some(dir) = &out.png_dir {
         let stem = Path::new(&frame.source)
             .file_name()

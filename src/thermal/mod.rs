@@ -16,6 +16,7 @@ pub mod hotspot;
 pub mod palette;
 pub mod pipeline;
 pub mod privacy;
+pub mod record;
 pub mod track;
 pub mod udp;
 
@@ -27,6 +28,7 @@ pub use hotspot::{Detections, Hotspot, HotspotKind, HotspotParams};
 pub use palette::{Gain, Isotherm, Palette, Render, RgbaImage};
 pub use pipeline::{FrameReport, Pipeline};
 pub use privacy::{MaskOutcome, PrivacyMask};
+pub use record::{PurgeReport, RecordMeta, Recorder, load_record, purge};
 pub use track::{
     CrowdEvent, CrowdParams, CrowdStatus, CrowdWatch, GroundDetection, TrackedObject, Tracker,
     TrackerParams,
