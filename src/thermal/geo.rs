@@ -367,6 +367,23 @@ impl Georeferencer {
         })
     }
 
+    /// The pixel position where the ground point `(east_m, north_m)` appears (the inverse of
+    /// [`Georeferencer::ground_point`]), or `None` when it is behind the camera. The position
+    /// may lie outside the image.
+    pub fn pixel_of(&self, view: &CameraView, east_m: f64, north_m: f64) -> Option<(f64, f64)> {
+        let [w, x, y, z] = view.attitude.0;
+        let inverse = Quat([w, -x, -y, -z]);
+        let d = inverse.rotate([north_m - view.north_m, east_m - view.east_m, view.height_m]);
+        if d[0] <= 1e-9 {
+            return None;
+        }
+        let f = self.camera.focal_px();
+        Some((
+            f64::from(self.camera.width_px) / 2.0 + f * d[1] / d[0],
+            f64::from(self.camera.height_px) / 2.0 + f * d[2] / d[0],
+        ))
+    }
+
     /// The frame's ground footprint: the ground points of the image's four corners, top-left,
     /// top-right, bottom-right, bottom-left; `None` when a corner is at or above the horizon.
     pub fn footprint(&self, view: &CameraView) -> Option<[GroundPoint; 4]> {
@@ -537,6 +554,24 @@ mod tests {
             m.gimbal_pitch_deg
         );
         assert!(h.at(-0.05).is_some() && h.at(-1.0).is_none() && h.at(3.0).is_none());
+    }
+
+    #[test]
+    fn pixel_of_inverts_ground_point_for_an_oblique_yawed_camera() {
+        let mut g = geo(45.0);
+        g.mount.stabilised = false;
+        let mut p = pose(30.0, -60.0);
+        p.roll_deg = 4.0;
+        p.pitch_deg = -3.0;
+        let v = g.view(&p);
+        for (x, y) in [(0.0, 0.0), (320.0, 256.0), (600.5, 100.25), (13.0, 511.0)] {
+            let gp = g.ground_point(&v, x, y).expect("on ground");
+            let (x2, y2) = g.pixel_of(&v, gp.east_m, gp.north_m).expect("in front");
+            assert!(
+                (x - x2).abs() < 1e-6 && (y - y2).abs() < 1e-6,
+                "{x},{y} → {x2},{y2}"
+            );
+        }
     }
 
     #[test]
