@@ -227,9 +227,6 @@ impl<'a> Reader<'a> {
     fn i32(&self, at: usize) -> Result<i32, ThermalError> {
         Ok(self.u32(at)? as i32)
     }
-    fn i16(&self, at: usize) -> Result<i16, ThermalError> {
-        Ok(self.u16(at)? as i16)
-    }
     fn f32(&self, at: usize) -> Result<f64, ThermalError> {
         Ok(f64::from(f32::from_bits(self.u32(at)?)))
     }
@@ -439,8 +436,9 @@ fn camera_info(body: &[u8], name: &str, meta: &mut FrameMeta) -> Result<Calibrat
     meta.camera_serial = r.string(0x104, 16);
     meta.hfov_deg = r.f32(0x1b4).ok().filter(|v| *v > 0.0 && *v < 180.0);
     meta.raw_median_hint = r.u16(0x338).ok().filter(|v| *v > 0);
-    // DateTimeOriginal: Unix seconds, milliseconds, time-zone minutes (local = UTC − tz).
-    if let (Ok(s), Ok(ms), Ok(_tz)) = (r.u32(0x384), r.u32(0x388), r.i16(0x38c))
+    // DateTimeOriginal: Unix seconds (UTC) and milliseconds; the time-zone minutes that
+    // follow only say how the camera displayed it.
+    if let (Ok(s), Ok(ms)) = (r.u32(0x384), r.u32(0x388))
         && s > 0
     {
         meta.captured_unix_s = Some(f64::from(s) + f64::from(ms % 1000) / 1000.0);

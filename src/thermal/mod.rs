@@ -6,7 +6,11 @@
 //! [`hotspot::detect`] finds warm blobs and the people among them; [`geo`] places a frame's
 //! ground footprint and each detection on the map from the vehicle pose at the frame's time;
 //! [`track::Tracker`] merges detections of one object across frames into one tracked object
-//! with a stable id, and reports crowds as [`track::CrowdEvent`] values for the alarm system.
+//! with a stable id, and [`track::CrowdWatch`] reports crowds as [`track::CrowdEvent`] values
+//! for the alarm system to consume. [`Pipeline`] runs all of this per frame, after blanking the
+//! [`privacy`] zones; [`record`] keeps frames and reports with a flight and purges old ones.
+//!
+//! A GStreamer video source (RTSP/RTP H.264, colours only) is not built yet.
 
 pub mod calibration;
 pub mod decode;
