@@ -241,3 +241,42 @@ fn flirpy_tiff_is_tlinear_at_four_hundredths_of_a_kelvin_per_count() {
         .stats();
     assert!(wrong.min_c > 80.0, "{wrong:?}");
 }
+
+#[test]
+fn real_daytime_scenes_hold_hot_objects_and_no_people() {
+    use vigil::thermal::{HotspotKind, HotspotParams, hotspot};
+    let Some(dir) = thermal_dir("real_scenes_hotspots") else {
+        return;
+    };
+    // Zenmuse XT-R: sunlit metal behind a conveyor, 54–60 °C peaks over a 27.7 °C median.
+    let f = decode(&dir, "read_thermal_zenmuse_xtr.jpg")
+        .into_frame(None)
+        .expect("calibrated");
+    let d = hotspot::detect(&f, &HotspotParams::default(), None);
+    assert!((d.background_c - 27.68).abs() < 0.01, "{}", d.background_c);
+    assert_eq!(d.hotspots.len(), 10);
+    assert!(d.hotspots.iter().all(|h| h.kind == HotspotKind::Hot));
+    assert_eq!(d.hotspots[0].pixels, 24);
+    assert!((d.hotspots.iter().map(|h| h.peak_c).fold(0.0, f64::max) - 59.73).abs() < 0.01);
+
+    // FLIR One: one large object at up to 62.3 °C in a 26.6 °C room.
+    let f = decode(&dir, "read_thermal_flir_example.jpg")
+        .into_frame(None)
+        .expect("calibrated");
+    let d = hotspot::detect(&f, &HotspotParams::default(), None);
+    assert_eq!(d.hotspots.len(), 1);
+    assert_eq!(
+        (d.hotspots[0].kind, d.hotspots[0].pixels),
+        (HotspotKind::Hot, 14_842)
+    );
+
+    // The Duo Pro R ground scene and the AX8 are uniform: nothing stands out by 3 °C.
+    for name in ["flirpy_frame_000000.fff", "read_thermal_ax8.jpg"] {
+        let f = decode(&dir, name).into_frame(None).expect("calibrated");
+        assert!(
+            hotspot::detect(&f, &HotspotParams::default(), None)
+                .hotspots
+                .is_empty()
+        );
+    }
+}
