@@ -11,6 +11,27 @@
 //! [`privacy`] zones; [`record`] keeps frames and reports with a flight and purges old ones.
 //!
 //! A GStreamer video source (RTSP/RTP H.264, colours only) is not built yet.
+//!
+//! ```
+//! use vigil::thermal::{hotspot, Calibration, Frame, HotspotParams, Palette, Render};
+//!
+//! // A 32×24 frame at 10 °C with one 4×4 person at 33 °C, in centikelvin.
+//! let mut samples = vec![28_315u16; 32 * 24];
+//! for y in 10..14 {
+//!     for x in 8..12 {
+//!         samples[y * 32 + x] = 30_615;
+//!     }
+//! }
+//! let frame = Frame::new(32, 24, samples, Calibration::CentiKelvin, "example").unwrap();
+//! assert_eq!(frame.stats().max_c, 33.0);
+//!
+//! let picture = Render { palette: Palette::Ironbow, ..Render::default() }.draw(&frame);
+//! assert_eq!(picture.pixels.len(), 32 * 24 * 4);
+//!
+//! let found = hotspot::detect(&frame, &HotspotParams::default(), None);
+//! assert_eq!(found.people().count(), 1);
+//! assert_eq!(found.hotspots[0].centroid_px, (10.0, 12.0));
+//! ```
 
 pub mod calibration;
 pub mod decode;
