@@ -79,6 +79,16 @@ impl Calibration {
     /// A table of °C for the counts `lo..=hi` (NaN where undefined): every conversion of a frame
     /// goes through it, so the logarithms are paid once per distinct count, not per pixel.
     pub fn table_c(&self, lo: u16, hi: u16) -> Vec<f32> {
+        if let Calibration::Planck(p) = self {
+            // The scene corrections do not depend on the count: compute them once.
+            let (sub, div) = p.corrections();
+            return (lo..=hi)
+                .map(|raw| {
+                    p.temperature_k_with(f64::from(raw), sub, div)
+                        .map_or(f32::NAN, |t| (t - ZERO_C_IN_K) as f32)
+                })
+                .collect();
+        }
         (lo..=hi)
             .map(|raw| self.temperature_c(raw).map_or(f32::NAN, |t| t as f32))
             .collect()
@@ -190,6 +200,11 @@ impl Planck {
     /// Object temperature in kelvin for a raw count `raw`, or `None` where undefined.
     pub fn temperature_k(&self, raw: f64) -> Option<f64> {
         let (sub, div) = self.corrections();
+        self.temperature_k_with(raw, sub, div)
+    }
+
+    /// [`Planck::temperature_k`] with the corrections already computed.
+    fn temperature_k_with(&self, raw: f64, sub: f64, div: f64) -> Option<f64> {
         let obj = raw / div - sub;
         let arg = self.r1 / (self.r2 * (obj + self.o)) + self.f;
         if obj + self.o <= 0.0 || arg <= 1.0 {
@@ -295,6 +310,20 @@ mod tests {
         s.object_distance_m = 500.0;
         let t500 = s.tau_half();
         assert!(t50 < 1.0 && t500 < t50 && t500 > 0.5, "{t50} {t500}");
+    }
+
+    #[test]
+    fn the_table_matches_per_count_conversion() {
+        let mut p = duo_pro_r();
+        p.scene.emissivity = 0.94;
+        p.scene.object_distance_m = 50.0;
+        let c = Calibration::Planck(p);
+        let table = c.table_c(2000, 4000);
+        for (i, raw) in (2000..=4000).enumerate().step_by(250) {
+            let t = c.temperature_c(raw).expect("defined");
+            assert!((f64::from(table[i]) - t).abs() < 1e-4, "{raw}");
+        }
+        assert!(c.table_c(100, 101).iter().all(|t| t.is_nan()));
     }
 
     #[test]

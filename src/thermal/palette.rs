@@ -216,10 +216,12 @@ impl Render {
             })
             .collect();
 
-        let mut pixels = Vec::with_capacity(frame.samples.len() * 4);
-        for &s in &frame.samples {
-            pixels.extend_from_slice(&lut[usize::from(s - lo)]);
-        }
+        let pixels = frame
+            .samples
+            .iter()
+            .map(|&s| lut[usize::from(s - lo)])
+            .collect::<Vec<[u8; 4]>>()
+            .into_flattened();
         RgbaImage {
             width: frame.width,
             height: frame.height,
