@@ -114,14 +114,19 @@ impl Frame {
         (lo, hi)
     }
 
-    /// A histogram of the counts `lo..=hi` where `(lo, hi)` is [`Frame::raw_range`].
+    /// A histogram of the counts `lo..=hi` where `(lo, hi)` is [`Frame::raw_range`]: returns
+    /// `lo` and the counts.
     pub fn histogram(&self) -> (u16, Vec<u32>) {
-        let (lo, hi) = self.raw_range();
-        let mut h = vec![0u32; usize::from(hi - lo) + 1];
+        // One pass over the pixels into a full table, then trimmed to the range in use.
+        let mut full = vec![0u32; 1 << 16];
         for &s in &self.samples {
-            h[usize::from(s - lo)] += 1;
+            full[usize::from(s)] += 1;
         }
-        (lo, h)
+        let lo = full.iter().position(|&c| c > 0).unwrap_or(0);
+        let hi = full.iter().rposition(|&c| c > 0).unwrap_or(0);
+        full.truncate(hi + 1);
+        full.drain(..lo);
+        (lo as u16, full)
     }
 
     /// Temperatures of every pixel, °C, row-major (NaN where the calibration is undefined).

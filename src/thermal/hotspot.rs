@@ -231,19 +231,16 @@ fn components(frame: &Frame, raw_threshold: u16, table: &[f32], lo: u16) -> Vec<
     let w = frame.width as usize;
     let h = frame.height as usize;
     let samples = &frame.samples;
-    // 0 = cold or already labelled, 1 = hot and not yet labelled.
-    let mut open: Vec<u8> = samples
-        .iter()
-        .map(|&s| u8::from(s >= raw_threshold))
-        .collect();
+    // Hot pixels already taken into a component.
+    let mut taken = vec![false; samples.len()];
 
     let mut out = Vec::new();
     let mut stack: Vec<usize> = Vec::new();
-    for start in 0..open.len() {
-        if open[start] == 0 {
+    for start in 0..samples.len() {
+        if samples[start] < raw_threshold || taken[start] {
             continue;
         }
-        open[start] = 0;
+        taken[start] = true;
         stack.push(start);
         let mut c = Component {
             pixels: 0,
@@ -280,8 +277,8 @@ fn components(frame: &Frame, raw_threshold: u16, table: &[f32], lo: u16) -> Vec<
                 let row = ny * w;
                 for nx in x0..=x1 {
                     let j = row + nx;
-                    if open[j] != 0 {
-                        open[j] = 0;
+                    if samples[j] >= raw_threshold && !taken[j] {
+                        taken[j] = true;
                         stack.push(j);
                     }
                 }

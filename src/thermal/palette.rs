@@ -171,12 +171,16 @@ pub struct RgbaImage {
 impl Render {
     /// The °C range the scale spans for this frame.
     pub fn range_c(&self, frame: &Frame) -> (f64, f64) {
+        let (lo, hist) = frame.histogram();
+        self.range_from_histogram(frame, lo, &hist)
+    }
+
+    fn range_from_histogram(&self, frame: &Frame, lo: u16, hist: &[u32]) -> (f64, f64) {
         match self.gain {
             Gain::Manual { min_c, max_c } => (min_c, max_c),
             Gain::Auto { low_pct, high_pct } => {
-                let (lo, hist) = frame.histogram();
                 let t = |q: f64| {
-                    let raw = percentile_raw(lo, &hist, q / 100.0);
+                    let raw = percentile_raw(lo, hist, q / 100.0);
                     frame.calibration.temperature_c(raw).unwrap_or(f64::NAN)
                 };
                 (t(low_pct), t(high_pct))
@@ -186,8 +190,9 @@ impl Render {
 
     /// Draws a frame.
     pub fn draw(&self, frame: &Frame) -> RgbaImage {
-        let (min_c, max_c) = self.range_c(frame);
-        let (lo, hi) = frame.raw_range();
+        let (lo, hist) = frame.histogram();
+        let hi = lo + (hist.len() - 1) as u16;
+        let (min_c, max_c) = self.range_from_histogram(frame, lo, &hist);
         let temps = frame.calibration.table_c(lo, hi);
         let main = self.palette.table();
         let grey = Palette::WhiteHot.table();
