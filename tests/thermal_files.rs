@@ -280,3 +280,36 @@ fn real_daytime_scenes_hold_hot_objects_and_no_people() {
         );
     }
 }
+
+#[test]
+fn truncated_or_corrupted_files_are_errors_never_panics() {
+    let Some(dir) = thermal_dir("truncated_files") else {
+        return;
+    };
+    for name in [
+        "read_thermal_ax8.jpg",
+        "read_thermal_flir_example.jpg",
+        "flirpy_frame_000000.fff",
+        "derived_ax8_rawthermal.png",
+    ] {
+        let bytes = std::fs::read(dir.join(name)).expect("readable");
+        // Cut at many points, including inside headers, directories and the raw image.
+        for k in 1..20 {
+            let cut = bytes.len() * k / 20;
+            let _ = vigil::thermal::decode_bytes(&bytes[..cut], name);
+        }
+        // Corrupt single bytes across the first 4 KiB (headers and record directory).
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..100 {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            let mut b = bytes.clone();
+            let at = (rng as usize) % b.len().min(4096);
+            b[at] ^= (rng >> 32) as u8 | 1;
+            if let Ok(d) = vigil::thermal::decode_bytes(&b, name) {
+                assert_eq!(d.samples.len(), (d.width * d.height) as usize);
+            }
+        }
+    }
+}

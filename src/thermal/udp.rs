@@ -51,6 +51,9 @@ pub const HEADER_LEN: usize = 80;
 pub const DEFAULT_PAYLOAD: usize = 1400;
 /// Incomplete frames kept waiting for their missing chunks.
 pub const MAX_PENDING: usize = 4;
+/// Largest frame accepted, pixels (2048 × 2048): a datagram claiming more is rejected before
+/// anything is allocated for it.
+pub const MAX_PIXELS: usize = 2048 * 2048;
 
 /// A frame as it travels: the frame plus the pose and field of view sent with it.
 #[derive(Debug, Clone, PartialEq)]
@@ -223,6 +226,12 @@ fn parse_header(d: &[u8], name: &str) -> Result<Header, ThermalError> {
     };
     let total = 2 * usize::from(h.width) * usize::from(h.height);
     let end = h.offset as usize + usize::from(h.len);
+    if usize::from(h.width) * usize::from(h.height) > MAX_PIXELS {
+        return Err(bad(format!(
+            "frame {} is {}x{}, more than the {MAX_PIXELS} pixels accepted",
+            h.frame_id, h.width, h.height
+        )));
+    }
     if h.width == 0 || h.height == 0 || h.count == 0 || h.index >= h.count {
         return Err(bad(format!(
             "frame {} chunk {}/{} of {}x{}: expected a non-empty frame and index < count",
@@ -530,6 +539,11 @@ mod tests {
         let e = r.push(&c).expect_err("bounds").to_string();
         assert!(e.contains("payload"), "{e}");
         assert_eq!(r.stats.bad_datagrams, 2);
+        // A header claiming a 65535×65535 frame is refused before any allocation.
+        let mut c = encode(&stream_frame(1, 8, 8), 64).expect("encode")[0].clone();
+        c[16..20].copy_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF]);
+        let e = r.push(&c).expect_err("too large").to_string();
+        assert!(e.contains("65535x65535"), "{e}");
     }
 
     #[test]
