@@ -40,6 +40,9 @@ pub struct TrackerParams {
     pub max_age_s: f64,
     /// Weight of a new sighting in the object's smoothed position (0..1].
     pub smoothing: f64,
+    /// Detections of one frame closer than this are one object (a head and shoulders that
+    /// came out as two blobs), metres.
+    pub same_object_m: f64,
 }
 
 impl Default for TrackerParams {
@@ -48,6 +51,7 @@ impl Default for TrackerParams {
             gate_m: 3.0,
             max_age_s: 5.0,
             smoothing: 0.5,
+            same_object_m: 0.6,
         }
     }
 }
@@ -151,6 +155,16 @@ impl Tracker {
 
         for (di, d) in detections.iter().enumerate() {
             if ids[di] != 0 {
+                continue;
+            }
+            // Part of an object already given an id in this frame?
+            let near = detections.iter().zip(&ids).find(|(o, id)| {
+                **id != 0
+                    && (o.point.east_m - d.point.east_m).hypot(o.point.north_m - d.point.north_m)
+                        <= self.params.same_object_m
+            });
+            if let Some((_, &id)) = near {
+                ids[di] = id;
                 continue;
             }
             let id = self.next_id;
@@ -376,6 +390,21 @@ mod tests {
         assert_eq!(t.objects().len(), 2);
         assert_eq!(t.update(7.0, &[det(7.0, 3.5, 0.0)]), vec![3]);
         assert_eq!(t.objects().len(), 1);
+    }
+
+    #[test]
+    fn two_blobs_of_one_person_in_a_frame_are_one_object() {
+        let mut t = Tracker::new(frame(), TrackerParams::default());
+        let ids = t.update(
+            0.0,
+            &[det(0.0, 0.0, 0.0), det(0.0, 0.3, 0.2), det(0.0, 5.0, 0.0)],
+        );
+        assert_eq!(ids, vec![1, 1, 2]);
+        assert_eq!(t.objects().len(), 2);
+        // Next frame: both blobs again, both join object 1.
+        let ids = t.update(0.2, &[det(0.2, 0.3, 0.2), det(0.2, 0.0, 0.1)]);
+        assert_eq!(ids, vec![1, 1]);
+        assert_eq!(t.objects()[0].sightings, 2);
     }
 
     #[test]
