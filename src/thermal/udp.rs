@@ -456,6 +456,63 @@ impl UdpFrameSource {
     }
 }
 
+/// Sends frames to a receiver: what the simulator (or a companion computer) runs.
+#[derive(Debug)]
+pub struct UdpFrameSender {
+    socket: UdpSocket,
+    to: SocketAddr,
+    next_id: u32,
+    /// Payload bytes per datagram.
+    pub max_payload: usize,
+}
+
+impl UdpFrameSender {
+    /// A sender from an ephemeral local port to `to`.
+    pub fn new(to: SocketAddr) -> Result<Self, ThermalError> {
+        let local: SocketAddr = if to.is_ipv4() {
+            ([0, 0, 0, 0], 0).into()
+        } else {
+            (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+        };
+        let socket = UdpSocket::bind(local).map_err(|source| ThermalError::Io {
+            path: format!("udp:{to}").into(),
+            source,
+        })?;
+        Ok(Self {
+            socket,
+            to,
+            next_id: 0,
+            max_payload: DEFAULT_PAYLOAD,
+        })
+    }
+
+    /// Sends one frame with the pose and field of view at its capture; returns its frame id.
+    pub fn send(
+        &mut self,
+        frame: &Frame,
+        pose: Option<Pose>,
+        hfov_deg: f64,
+    ) -> Result<u32, ThermalError> {
+        let id = self.next_id;
+        self.next_id = self.next_id.wrapping_add(1);
+        let sf = StreamFrame {
+            frame_id: id,
+            frame: frame.clone(),
+            pose,
+            hfov_deg,
+        };
+        for d in encode(&sf, self.max_payload)? {
+            self.socket
+                .send_to(&d, self.to)
+                .map_err(|source| ThermalError::Io {
+                    path: format!("udp:{}", self.to).into(),
+                    source,
+                })?;
+        }
+        Ok(id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -550,13 +607,12 @@ mod tests {
     fn frames_cross_loopback_udp() {
         let mut rx = UdpFrameSource::bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
         let to = rx.local_addr().expect("addr");
-        let tx = UdpSocket::bind("127.0.0.1:0").expect("bind");
+        let mut tx = UdpFrameSender::new(to).expect("sender");
         let sent: Vec<StreamFrame> = (0..3).map(|i| stream_frame(i, 160, 120)).collect();
         let mut got = Vec::new();
         for sf in &sent {
-            for c in encode(sf, DEFAULT_PAYLOAD).expect("encode") {
-                tx.send_to(&c, to).expect("send");
-            }
+            let id = tx.send(&sf.frame, sf.pose, sf.hfov_deg).expect("sent");
+            assert_eq!(id, sf.frame_id);
             // The socket buffer holds a whole small frame; receive it before sending the next.
             let f = rx
                 .next_frame(Duration::from_secs(5))
