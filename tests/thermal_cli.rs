@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use vigil::thermal::udp::{DEFAULT_PAYLOAD, StreamFrame, encode};
+use vigil::thermal::udp::UdpFrameSender;
 use vigil::thermal::{Calibration, Frame, Pose};
 
 fn vigil() -> Command {
@@ -89,8 +89,10 @@ fn a_file_without_calibration_fails_with_a_line_saying_what_to_pass() {
     );
 }
 
-#[test]
-fn udp_source_prints_placed_detections() {
+/// Runs `vigil thermal udp:… --frames 1 <extra>` and sends it one 160×120 nadir frame at 40 m,
+/// 40° HFOV (18 cm per pixel), 12 °C ground, one person of 2×2 pixels (0.13 m²) at the centre,
+/// the vehicle at (−37.8183, 144.9717). Returns its standard output.
+fn run_udp(extra: &[&str]) -> String {
     // Reserve a free port, release it, and let the command bind it.
     let port = std::net::UdpSocket::bind("127.0.0.1:0")
         .expect("bind")
@@ -100,12 +102,11 @@ fn udp_source_prints_placed_detections() {
     let mut child = vigil()
         .args(["thermal", &format!("udp:127.0.0.1:{port}"), "--frames", "1"])
         .args(["--timeout-s", "20"])
+        .args(extra)
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("spawn");
 
-    // A 160×120 nadir frame at 40 m, 40° HFOV (18 cm per pixel), 12 °C ground, one person of
-    // 2×2 pixels (0.13 m²) at the centre.
     let ck = |c: f64| ((c + 273.15) * 100.0).round() as u16;
     let mut s = vec![ck(12.0); 160 * 120];
     for y in 59..61 {
@@ -115,41 +116,37 @@ fn udp_source_prints_placed_detections() {
     }
     let mut frame = Frame::new(160, 120, s, Calibration::CentiKelvin, "sim").expect("frame");
     frame.boot_time_s = Some(100.0);
-    let sf = StreamFrame {
-        frame_id: 1,
-        frame,
-        pose: Some(Pose {
-            time_s: 100.0,
-            lat_deg: -37.8183,
-            lon_deg: 144.9717,
-            alt_m: 40.0,
-            roll_deg: 0.0,
-            pitch_deg: 0.0,
-            yaw_deg: 0.0,
-            gimbal_roll_deg: 0.0,
-            gimbal_pitch_deg: -90.0,
-            gimbal_yaw_deg: 0.0,
-        }),
-        hfov_deg: 40.0,
+    let pose = Pose {
+        time_s: 100.0,
+        lat_deg: -37.8183,
+        lon_deg: 144.9717,
+        alt_m: 40.0,
+        roll_deg: 0.0,
+        pitch_deg: 0.0,
+        yaw_deg: 0.0,
+        gimbal_roll_deg: 0.0,
+        gimbal_pitch_deg: -90.0,
+        gimbal_yaw_deg: 0.0,
     };
-    let chunks = encode(&sf, DEFAULT_PAYLOAD).expect("encode");
-    let tx = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let mut tx = UdpFrameSender::new(([127, 0, 0, 1], port).into()).expect("sender");
     // The command may not have bound yet: resend the frame until it answers (bounded).
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
-        for c in &chunks {
-            tx.send_to(c, ("127.0.0.1", port)).expect("send");
-        }
+        tx.send(&frame, Some(pose), 40.0).expect("send");
         if let Some(status) = child.try_wait().expect("wait") {
             assert!(status.success());
             break;
         }
         assert!(std::time::Instant::now() < deadline, "no frame received");
-        std::thread::yield_now();
         std::thread::park_timeout(std::time::Duration::from_millis(50));
     }
     let out = child.wait_with_output().expect("output");
-    let text = String::from_utf8(out.stdout).expect("utf8");
+    String::from_utf8(out.stdout).expect("utf8")
+}
+
+#[test]
+fn udp_source_prints_placed_detections() {
+    let text = run_udp(&[]);
     assert!(text.contains("udp:127.0.0.1:"), "{text}");
     assert!(text.contains("1 person(s)"), "{text}");
     // The person is under the camera: at the pose's latitude/longitude.
@@ -158,4 +155,29 @@ fn udp_source_prints_placed_detections() {
         "{text}"
     );
     assert!(text.contains("at -37.8183000,144.9717000"), "{text}");
+}
+
+#[test]
+fn udp_frames_are_blanked_in_privacy_zones_before_detection() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let zones = tmp.path().join("privacy.geojson");
+    // A garden 8.8 m (east) × 22.2 m (north) around the point under the camera.
+    std::fs::write(
+        &zones,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},
+        "geometry":{"type":"Polygon","coordinates":[[[144.97165,-37.8184],[144.97175,-37.8184],
+        [144.97175,-37.8182],[144.97165,-37.8182],[144.97165,-37.8184]]]}}]}"#,
+    )
+    .expect("zones written");
+    let text = run_udp(&["--privacy", zones.to_str().expect("utf8 path")]);
+    assert!(text.contains("0 hotspot(s), 0 person(s)"), "{text}");
+    // 8.8 m × 22.2 m of ground at 18.2 cm per pixel ≈ 48 × 122 pixels, clipped to the
+    // frame's 120 rows: some 5 800 pixels.
+    let blanked: u32 = text
+        .split("privacy: ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("a privacy line");
+    assert!((5_000..6_500).contains(&blanked), "{text}");
 }

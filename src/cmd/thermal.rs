@@ -11,7 +11,7 @@ use vigil::thermal::geo::{CameraModel, Georeferencer, Mount};
 use vigil::thermal::udp::UdpFrameSource;
 use vigil::thermal::{
     Calibration, CrowdParams, Frame, FrameReport, Gain, HotspotParams, Isotherm, Palette, Pipeline,
-    Render, TrackerParams, decode_file,
+    PrivacyMask, Render, TrackerParams, decode_file,
 };
 
 /// Arguments of `vigil thermal`.
@@ -58,6 +58,11 @@ pub struct Args {
     /// flight folder's `thermal/` folder.
     #[arg(long, value_name = "FLIGHT_DIR")]
     pub record: Option<PathBuf>,
+    /// Privacy zones: a GeoJSON file of Polygons/MultiPolygons (WGS84) whose ground is blanked
+    /// in every frame before it is searched, written or recorded. Frames that cannot be placed
+    /// on the ground (files) are blanked whole.
+    #[arg(long, value_name = "GEOJSON")]
+    pub privacy: Option<PathBuf>,
     /// Before anything else, delete records under the --record folder older than this many
     /// hours (the retention setting).
     #[arg(long, requires = "record", value_name = "HOURS")]
@@ -129,7 +134,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         )),
         _ => None,
     };
+    let privacy_zones = args
+        .privacy
+        .as_deref()
+        .map(read_privacy_zones)
+        .transpose()?;
     let out = Output {
+        privacy_zones,
         render,
         png_dir: args.png_dir.clone(),
         json: args.json,
@@ -161,11 +172,50 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 }
 
 struct Output {
+    privacy_zones: Option<Vec<geo_types::Polygon<f64>>>,
     render: Render,
     png_dir: Option<PathBuf>,
     json: bool,
     recorder: Option<std::cell::RefCell<vigil::thermal::Recorder>>,
     now: Box<dyn Fn() -> f64>,
+}
+
+/// The polygons of a GeoJSON file, in WGS84 degrees.
+fn read_privacy_zones(path: &Path) -> anyhow::Result<Vec<geo_types::Polygon<f64>>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("--privacy {}: cannot read", path.display()))?;
+    let gj: geojson::GeoJson = text
+        .parse()
+        .with_context(|| format!("--privacy {}: not GeoJSON", path.display()))?;
+    let geometries: Vec<geojson::Geometry> = match gj {
+        geojson::GeoJson::FeatureCollection(fc) => {
+            fc.features.into_iter().filter_map(|f| f.geometry).collect()
+        }
+        geojson::GeoJson::Feature(f) => f.geometry.into_iter().collect(),
+        geojson::GeoJson::Geometry(g) => vec![g],
+    };
+    let mut zones = Vec::new();
+    for (i, g) in geometries.into_iter().enumerate() {
+        let geom: geo_types::Geometry<f64> = g
+            .try_into()
+            .with_context(|| format!("--privacy {}: geometry {i} is not valid", path.display()))?;
+        match geom {
+            geo_types::Geometry::Polygon(p) => zones.push(p),
+            geo_types::Geometry::MultiPolygon(mp) => zones.extend(mp.0),
+            other => bail!(
+                "--privacy {}: geometry {i} is a {}, expected Polygon or MultiPolygon",
+                path.display(),
+                match other {
+                    geo_types::Geometry::Point(_) => "Point",
+                    geo_types::Geometry::LineString(_) => "LineString",
+                    geo_types::Geometry::MultiPoint(_) => "MultiPoint",
+                    geo_types::Geometry::MultiLineString(_) => "MultiLineString",
+                    _ => "other geometry",
+                }
+            ),
+        }
+    }
+    Ok(zones)
 }
 
 fn parse_range(flag: &str, s: &str) -> anyhow::Result<(f64, f64)> {
@@ -247,6 +297,10 @@ fn run_files(
     );
     // Files carry no pose: hotspot sizes come from the given ground sample distance.
     pipeline.fallback_gsd_m = args.gsd_m;
+    if let Some(zones) = &out.privacy_zones {
+        // Without a pose no pixel can be placed, so any zone blanks the whole frame.
+        pipeline.privacy = PrivacyMask::from_wgs84(&LocalFrame::new(0.0, 0.0), zones);
+    }
     for path in expand(input)? {
         let frame = decode_file(&path).and_then(|d| d.into_frame(fallback));
         let mut frame = match frame {
@@ -299,12 +353,16 @@ fn run_udp(addr: &str, args: &Args, out: &Output) -> anyhow::Result<()> {
                 },
                 mount: Mount::default(),
             };
-            Pipeline::new(
+            let mut p = Pipeline::new(
                 Some(georef),
                 HotspotParams::default(),
                 TrackerParams::default(),
                 CrowdParams::default(),
-            )
+            );
+            if let Some(zones) = &out.privacy_zones {
+                p.privacy = PrivacyMask::from_wgs84(&georef.frame, zones);
+            }
+            p
         });
         if let Some(pose) = sf.pose {
             p.poses.push(pose);
@@ -365,6 +423,11 @@ fn emit(frame: &Frame, report: &FrameReport, out: &Output) -> anyhow::Result<()>
         report.detections.hotspots.len(),
         report.detections.people().count()
     );
+    if report.privacy.whole_frame {
+        println!("  privacy: the frame could not be placed and was blanked whole");
+    } else if report.privacy.blanked_px > 0 {
+        println!("  privacy: {} pixel(s) blanked", report.privacy.blanked_px);
+    }
     if let Some(fp) = &report.footprint {
         let corners: Vec<String> = fp
             .iter()
