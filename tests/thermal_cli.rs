@@ -181,3 +181,47 @@ fn udp_frames_are_blanked_in_privacy_zones_before_detection() {
         .expect("a privacy line");
     assert!((5_000..6_500).contains(&blanked), "{text}");
 }
+
+#[test]
+fn a_file_with_a_pose_gets_its_footprint_from_the_files_own_field_of_view() {
+    let Some(data) = vigil::testdata::shared_data("thermal_cli_pose") else {
+        return;
+    };
+    // The Duo Pro R frame (45° HFOV in its metadata), nadir from 50 m above the ground.
+    let out = vigil()
+        .arg("thermal")
+        .arg(data.join("thermal/flirpy_frame_000000.fff"))
+        .args([
+            "--pose",
+            "53.4489064,-2.8150262,81.02,0,-90",
+            "--home-alt-m",
+            "31.02",
+        ])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("utf8");
+    let corners: Vec<(f64, f64)> = text
+        .split("BL): ")
+        .nth(1)
+        .expect("a footprint line")
+        .split_whitespace()
+        .map(|c| {
+            let (lat, lon) = c.split_once(',').expect("lat,lon");
+            (lat.parse().expect("lat"), lon.parse().expect("lon"))
+        })
+        .collect();
+    assert_eq!(corners.len(), 4);
+    let f = vigil::area::LocalFrame::new(-2.8150262, 53.4489064);
+    let local: Vec<(f64, f64)> = corners.iter().map(|c| f.to_local(c.1, c.0)).collect();
+    // 2 · 50 · tan(22.5°) = 41.42 m wide, 512/640 of that tall; printed to 1e-7° (≈ 1 cm).
+    let width = (local[1].0 - local[0].0).hypot(local[1].1 - local[0].1);
+    let height = (local[2].0 - local[1].0).hypot(local[2].1 - local[1].1);
+    let expect = 100.0 * 22.5f64.to_radians().tan();
+    assert!((width - expect).abs() < 0.02, "{width} vs {expect}");
+    assert!((height - expect * 0.8).abs() < 0.02, "{height}");
+}

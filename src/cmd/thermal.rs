@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use vigil::area::LocalFrame;
-use vigil::thermal::geo::{CameraModel, Georeferencer, Mount};
+use vigil::thermal::geo::{CameraModel, Georeferencer, Mount, Pose};
 use vigil::thermal::udp::UdpFrameSource;
 use vigil::thermal::{
     Calibration, CrowdParams, Frame, FrameReport, Gain, HotspotParams, Isotherm, Palette, Pipeline,
@@ -45,7 +45,15 @@ pub struct Args {
     /// computes it from the pose).
     #[arg(long)]
     pub gsd_m: Option<f64>,
-    /// Ground altitude above mean sea level at the venue, metres (for placing stream frames).
+    /// Place file frames as taken from this pose: `LAT,LON,ALT_M,YAW_DEG,GIMBAL_PITCH_DEG`
+    /// (altitude above mean sea level; a stabilised gimbal, pitch −90 = straight down). The
+    /// field of view comes from the file, else from --hfov-deg.
+    #[arg(long, value_name = "LAT,LON,ALT_M,YAW_DEG,GIMBAL_PITCH_DEG")]
+    pub pose: Option<String>,
+    /// Horizontal field of view for --pose when the file does not give one, degrees.
+    #[arg(long)]
+    pub hfov_deg: Option<f64>,
+    /// Ground altitude above mean sea level at the venue, metres (for placing frames).
     #[arg(long, default_value_t = 0.0)]
     pub home_alt_m: f64,
     /// Stop a UDP source after this many frames.
@@ -218,6 +226,37 @@ fn read_privacy_zones(path: &Path) -> anyhow::Result<Vec<geo_types::Polygon<f64>
     Ok(zones)
 }
 
+fn parse_pose(s: &str) -> anyhow::Result<Pose> {
+    let v: Vec<f64> = s
+        .split(',')
+        .map(|x| x.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .ok()
+        .filter(|v: &Vec<f64>| v.len() == 5)
+        .with_context(|| {
+            format!("--pose {s}: expected five numbers LAT,LON,ALT_M,YAW_DEG,GIMBAL_PITCH_DEG")
+        })?;
+    if !(-90.0..=90.0).contains(&v[0]) || !(-180.0..=180.0).contains(&v[1]) {
+        bail!(
+            "--pose {s}: latitude {} or longitude {} out of range",
+            v[0],
+            v[1]
+        );
+    }
+    Ok(Pose {
+        time_s: 0.0,
+        lat_deg: v[0],
+        lon_deg: v[1],
+        alt_m: v[2],
+        roll_deg: 0.0,
+        pitch_deg: 0.0,
+        yaw_deg: v[3],
+        gimbal_roll_deg: 0.0,
+        gimbal_pitch_deg: v[4],
+        gimbal_yaw_deg: 0.0,
+    })
+}
+
 fn parse_range(flag: &str, s: &str) -> anyhow::Result<(f64, f64)> {
     let parsed = s
         .split_once(':')
@@ -301,6 +340,7 @@ fn run_files(
         // Without a pose no pixel can be placed, so any zone blanks the whole frame.
         pipeline.privacy = PrivacyMask::from_wgs84(&LocalFrame::new(0.0, 0.0), zones);
     }
+    let pose = args.pose.as_deref().map(parse_pose).transpose()?;
     for path in expand(input)? {
         let frame = decode_file(&path).and_then(|d| d.into_frame(fallback));
         let mut frame = match frame {
@@ -316,6 +356,39 @@ fn run_files(
                 continue;
             }
         };
+        if let Some(pose) = pose {
+            // Each file is placed on its own: a fresh pipeline with this pose at time 0.
+            let hfov_deg = frame.meta.hfov_deg.or(args.hfov_deg).with_context(|| {
+                format!(
+                    "{}: --pose needs the field of view; the file gives none, pass --hfov-deg",
+                    path.display()
+                )
+            })?;
+            let georef = Georeferencer {
+                frame: LocalFrame::new(pose.lon_deg, pose.lat_deg),
+                home_alt_m: args.home_alt_m,
+                camera: CameraModel {
+                    width_px: frame.width,
+                    height_px: frame.height,
+                    hfov_deg,
+                },
+                mount: Mount::default(),
+            };
+            let mut placed = Pipeline::new(
+                Some(georef),
+                HotspotParams::default(),
+                TrackerParams::default(),
+                CrowdParams::default(),
+            );
+            placed.poses.push(pose);
+            if let Some(zones) = &out.privacy_zones {
+                placed.privacy = PrivacyMask::from_wgs84(&georef.frame, zones);
+            }
+            frame.boot_time_s = Some(0.0);
+            let report = placed.process(&mut frame);
+            emit(&frame, &report, out)?;
+            continue;
+        }
         let report = pipeline.process(&mut frame);
         emit(&frame, &report, out)?;
     }
