@@ -24,6 +24,8 @@ enum Command {
     Replay(cmd::replay::Args),
     /// Check a geofence before flight; upload it to a vehicle, download and compare it.
     Fence(cmd::fence::Args),
+    /// Decode radiometric thermal frames (files or UDP stream): temperatures and detections.
+    Thermal(Box<cmd::thermal::Args>),
 }
 
 fn main() -> std::process::ExitCode {
@@ -42,6 +44,7 @@ fn main() -> std::process::ExitCode {
         Command::Convert(args) => cmd::convert::run(args),
         Command::Replay(args) => cmd::replay::run(args),
         Command::Fence(args) => cmd::fence::run(args),
+        Command::Thermal(args) => cmd::thermal::run(*args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -4,4 +4,5 @@ pub mod convert;
 pub mod fence;
 pub mod plan;
 pub mod replay;
+pub mod thermal;
 pub mod venue;
