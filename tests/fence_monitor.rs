@@ -409,6 +409,40 @@ fn crowds_raise_and_clear_by_timeout() {
 }
 
 #[test]
+fn a_crowd_from_the_thermal_pipeline_raises_an_alarm_where_it_is() {
+    use vigil::thermal::{CrowdEvent, CrowdStatus};
+    let event = CrowdEvent {
+        crowd_id: 9,
+        status: CrowdStatus::Formed,
+        time_s: 812.4,
+        people: 7,
+        east_m: 40.0,
+        north_m: -12.0,
+        lat_deg: -35.363_369,
+        lon_deg: 149.165_671,
+        extent_m: 4.5,
+        member_ids: vec![3, 4, 8, 11, 12, 15, 16],
+    };
+    let mut m = Monitor::new(&fence(), frame(), MonitorConfig::default());
+    let e = m.on_crowd(&CrowdInput::from_event(&event, 30.0));
+    assert_eq!(e.len(), 1);
+    assert_eq!(
+        (e[0].event, e[0].kind.clone(), e[0].grade, e[0].time_s),
+        (
+            Lifecycle::Raised,
+            AlarmKind::Crowd { crowd_id: 9 },
+            Grade::Yellow,
+            30.0
+        )
+    );
+    assert_eq!(e[0].what, "crowd of 7 people, 9 m across");
+    let place = e[0].place.as_ref().expect("place");
+    assert_eq!((place.lat_deg, place.lon_deg), (-35.363_369, 149.165_671));
+    // The same crowd again: no new alarm.
+    assert!(m.on_crowd(&CrowdInput::from_event(&event, 31.0)).is_empty());
+}
+
+#[test]
 fn every_lifecycle_event_is_one_json_line_in_the_log() {
     let dir = tempfile::tempdir().expect("tempdir");
     let tlog = dir.path().join("flight-1.tlog");

@@ -214,7 +214,8 @@ pub struct Monitor {
     book: AlarmBook,
 }
 
-/// A crowd as thermal detection reports it (see the thermal module's `CrowdEvent`).
+/// A crowd as thermal detection reports it ([`crate::thermal::CrowdEvent`], through
+/// [`CrowdInput::from_event`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CrowdInput {
     /// Stable id while the crowd persists.
@@ -227,6 +228,21 @@ pub struct CrowdInput {
     pub lon_deg: f64,
     /// Distance from its centre to its farthest member, metres.
     pub extent_m: f64,
+}
+
+impl CrowdInput {
+    /// A crowd the thermal pipeline reported, at `time_s` on the monitor's clock (the event's
+    /// own time is on the vehicle's boot clock, which the monitor does not share).
+    pub fn from_event(e: &crate::thermal::CrowdEvent, time_s: f64) -> Self {
+        Self {
+            crowd_id: e.crowd_id,
+            time_s,
+            people: e.people,
+            lat_deg: e.lat_deg,
+            lon_deg: e.lon_deg,
+            extent_m: e.extent_m,
+        }
+    }
 }
 
 impl Monitor {
