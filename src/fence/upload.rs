@@ -520,3 +520,102 @@ pub fn compare_fence(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fence::{FenceArea, FenceShape};
+    use crate::mission::LatLon;
+    use mavlink::dialects::ardupilotmega::MavCmd;
+
+    fn fence(floor_m: Option<f64>) -> Fence {
+        let p = |lat_deg, lon_deg| LatLon { lat_deg, lon_deg };
+        Fence {
+            areas: vec![
+                FenceArea {
+                    name: "boundary".into(),
+                    inclusion: true,
+                    shape: FenceShape::Polygon(vec![
+                        p(-35.0, 149.0),
+                        p(-35.0, 149.01),
+                        p(-35.01, 149.01),
+                    ]),
+                },
+                FenceArea {
+                    name: "stage".into(),
+                    inclusion: false,
+                    shape: FenceShape::Circle {
+                        center: p(-35.005, 149.005),
+                        radius_m: 25.0,
+                    },
+                },
+            ],
+            ceiling_m: Some(90.0),
+            floor_m,
+            return_point: Some(p(-35.004, 149.006)),
+        }
+    }
+
+    fn pairs(ps: &[FenceParam]) -> Vec<(&str, f32)> {
+        ps.iter().map(|p| (p.name, p.value)).collect()
+    }
+
+    #[test]
+    fn ardupilot_params_enable_the_fence_last_with_every_kind_in_use() {
+        let ps = fence_params(
+            &fence(Some(5.0)),
+            FenceAutopilot::ArduPilot,
+            BreachAction::Land,
+        )
+        .expect("params");
+        assert_eq!(
+            pairs(&ps),
+            [
+                ("FENCE_TYPE", 13.0),
+                ("FENCE_ALT_MAX", 90.0),
+                ("FENCE_ALT_MIN", 5.0),
+                ("FENCE_ACTION", 3.0),
+                ("FENCE_ENABLE", 1.0),
+            ]
+        );
+        let ps = fence_params(
+            &Fence::default(),
+            FenceAutopilot::ArduPilot,
+            BreachAction::Return,
+        )
+        .expect("params");
+        assert_eq!(
+            pairs(&ps),
+            [
+                ("FENCE_TYPE", 0.0),
+                ("FENCE_ACTION", 1.0),
+                ("FENCE_ENABLE", 1.0)
+            ]
+        );
+    }
+
+    #[test]
+    fn px4_gets_its_own_parameters_and_no_return_point_or_floor() {
+        let ps =
+            fence_params(&fence(None), FenceAutopilot::Px4, BreachAction::Return).expect("params");
+        assert_eq!(pairs(&ps), [("GF_MAX_VER_DIST", 90.0), ("GF_ACTION", 3.0)]);
+        let err = fence_params(&fence(Some(5.0)), FenceAutopilot::Px4, BreachAction::Return);
+        assert!(matches!(
+            err,
+            Err(FenceLinkError::Unsupported {
+                what: "fence floor",
+                ..
+            })
+        ));
+
+        let ap = fence_items(&fence(None), FenceAutopilot::ArduPilot).expect("items");
+        let px4 = fence_items(&fence(None), FenceAutopilot::Px4).expect("items");
+        let cmds = |items: &[WireItem]| items.iter().map(|i| i.command).collect::<Vec<_>>();
+        assert_eq!(ap.len(), 5, "return point, 3 vertices, 1 circle");
+        assert_eq!(ap[0].command, MavCmd::MAV_CMD_NAV_FENCE_RETURN_POINT);
+        assert_eq!(cmds(&ap[1..]), cmds(&px4));
+        assert_eq!(px4[0].params[0], 3.0, "vertex count in param1");
+        assert_eq!(px4[3].params[0], 25.0, "radius in param1");
+        assert!(px4.iter().all(|i| i.autocontinue));
+    }
+}
