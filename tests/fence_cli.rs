@@ -128,6 +128,50 @@ fn the_shared_qgc_geofence_passes_its_check() {
 }
 
 #[test]
+fn a_role_less_venue_is_checked_with_its_boundary_selected() {
+    let Some(data) =
+        vigil::testdata::shared_data("a_role_less_venue_is_checked_with_its_boundary_selected")
+    else {
+        return;
+    };
+    let venue = data.join("venues/cityofmelbourne_parks_birrarung-marr.geojson");
+    let v = venue.to_str().expect("utf-8");
+    let out = vigil(&[
+        "fence",
+        "check",
+        v,
+        "--boundary",
+        "FEATURENAM=Birrarung Marr",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert_eq!(
+        text(&out.stdout).trim(),
+        "fence OK: 6 area(s), ceiling 120 m, ArduPilot rules"
+    );
+    // A route on the other side of the world fails, leg by leg, home first.
+    let plan = data.join("plan/mavsdk_qgroundcontrol_sample.plan");
+    let out = vigil(&[
+        "fence",
+        "check",
+        v,
+        "--boundary",
+        "FEATURENAM=Birrarung Marr",
+        "--mission",
+        plan.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let first = stdout.lines().next().expect("a problem line");
+    assert!(first.starts_with("boundary: home: "), "{first}");
+    assert!(first.contains("m outside the inclusion"), "{first}");
+}
+
+#[test]
 fn upload_without_a_vehicle_fails_with_one_error_line() {
     // Nothing listens on a fresh UDP port: no heartbeat within the wait.
     let out = vigil(&[

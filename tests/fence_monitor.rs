@@ -230,6 +230,40 @@ fn red_when_breached_and_not_recovering_then_down_and_cleared_on_return() {
 }
 
 #[test]
+fn each_vehicle_has_its_own_alarms() {
+    let mut m = Monitor::new(&fence(), frame(), MonitorConfig::default());
+    let mut near = sample(0.0, 190.0, 0.0, [0.0, 0.0], "AUTO");
+    let far = TelemetrySample {
+        vehicle: 2,
+        ..sample(0.0, 0.0, 0.0, [0.0, 0.0], "AUTO")
+    };
+    let e = m.on_sample(&near);
+    assert_eq!((e.len(), e[0].vehicle, e[0].grade), (1, 1, Grade::Blue));
+    assert!(
+        m.on_sample(&far).is_empty(),
+        "vehicle 2 does not clear vehicle 1's alarm"
+    );
+    assert_eq!(m.alarms().len(), 1);
+    near.time_s = 0.1;
+    assert!(m.on_sample(&near).is_empty(), "same grade: no event");
+    // Vehicle 2 stays heard, vehicle 1 falls silent: only vehicle 1 is lost.
+    for k in 1..=60 {
+        let t = f64::from(k) * 0.1;
+        m.on_sample(&TelemetrySample {
+            time_s: t,
+            ..far.clone()
+        });
+    }
+    let lost: Vec<_> = m
+        .on_tick(6.0)
+        .into_iter()
+        .filter(|e| e.kind == AlarmKind::LinkLost)
+        .collect();
+    assert_eq!(lost.len(), 1);
+    assert_eq!((lost[0].vehicle, lost[0].grade), (1, Grade::Red));
+}
+
+#[test]
 fn link_loss_near_a_fence_is_red_and_far_from_it_orange() {
     let mut m = Monitor::new(&fence(), frame(), MonitorConfig::default());
     m.on_sample(&sample(0.0, 170.0, 0.0, [0.0, 0.0], "AUTO"));

@@ -462,3 +462,54 @@ fn a_live_zone_is_uploaded_whole_and_watched_at_once() {
     let v = g.sim.vehicle(1).expect("vehicle");
     assert_eq!(v.params.get("FENCE_ENABLE"), 1.0);
 }
+
+#[test]
+fn without_a_fence_on_the_vehicle_the_ground_still_grades_and_goes_red() {
+    // Nothing uploaded: the vehicle will not act, only the ground monitor watches.
+    let mut g = Ground::new(8.0);
+    g.run(Duration::from_secs(6));
+    g.monitor.expect_mode(1, "GUIDED");
+    g.command(
+        MavCmd::MAV_CMD_DO_SET_MODE,
+        [1.0, 4.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+    );
+    g.command(
+        MavCmd::MAV_CMD_COMPONENT_ARM_DISARM,
+        [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+    );
+    g.command(
+        MavCmd::MAV_CMD_NAV_TAKEOFF,
+        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 20.0],
+    );
+    g.run(Duration::from_secs(12));
+
+    let start = g.now();
+    while g.now() < start + Duration::from_secs(100) {
+        g.velocity(1.5);
+        g.run(Duration::from_secs(1));
+    }
+    let kind = AlarmKind::Fence {
+        area: "boundary".into(),
+    };
+    let seq = grade_events(&g.events, &kind);
+    let grades: Vec<_> = seq.iter().map(|(_, gr)| *gr).collect();
+    // At 1.5 m/s the 10 s horizon (15 m) lies inside the 20 m margin: blue comes first.
+    assert_eq!(
+        grades,
+        [Grade::Blue, Grade::Yellow, Grade::Orange, Grade::Red],
+        "{seq:?}"
+    );
+    // Red 5 s after orange (within one 10 Hz sample), carrying the automatic return.
+    assert!((seq[3].0 - seq[2].0 - 5.0).abs() <= 0.11, "{seq:?}");
+    let red = g
+        .events
+        .iter()
+        .find(|e| e.kind == kind && e.grade == Grade::Red)
+        .expect("red");
+    assert_eq!(red.action, Some(vigil::fence::AutoAction::Return));
+    assert_eq!(
+        g.sim.vehicle(1).map(|v| v.mode()),
+        Some(vigil_sim::Mode::Guided)
+    );
+    assert!(grade_events(&g.events, &AlarmKind::VehicleBreach).is_empty());
+}
