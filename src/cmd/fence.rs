@@ -7,12 +7,14 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use vigil::area::{Selection, read_venue};
 use vigil::fence::{
-    AutopilotRules, BreachAction, Fence, FenceAutopilot, FenceDownload, FenceUpload, Route,
-    VenueFenceOptions, compare_fence, fence_items, fence_params, validate,
+    AlarmEvent, AutopilotRules, BreachAction, EventLog, Fence, FenceAutopilot, FenceDownload,
+    FenceUpload, Monitor, MonitorConfig, Route, TelemetryFeed, VenueFenceOptions, compare_fence,
+    fence_items, fence_params, validate,
 };
 use vigil::link::param::ParamConfig;
 use vigil::link::session::{Link, LinkConfig};
 use vigil::link::transfer::TransferConfig;
+use vigil::link::{MavMessage, Transaction};
 use vigil::mission::{self, GeoFence, LatLon, Mission};
 
 /// Arguments of `vigil fence`.
@@ -32,6 +34,28 @@ pub enum Action {
     Upload(UploadArgs),
     /// Download a vehicle's fence and parameters; compare with a fence file if given.
     Download(DownloadArgs),
+    /// Watch vehicles against a fence from live telemetry: print graded alarms as they are
+    /// raised, updated and cleared, and log them as JSON lines beside the tlog.
+    Watch(WatchArgs),
+}
+
+/// Arguments of `vigil fence watch`.
+#[derive(Debug, clap::Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub source: Source,
+
+    /// Connection, as for upload.
+    #[arg(long, value_name = "CONN")]
+    pub link: String,
+
+    /// Record the flight to this tlog; alarms go to `<tlog stem>.alarms.jsonl` beside it.
+    #[arg(long, value_name = "FILE")]
+    pub tlog: Option<PathBuf>,
+
+    /// Stop after this many seconds (default: run until interrupted).
+    #[arg(long, value_name = "S")]
+    pub duration_s: Option<f64>,
 }
 
 /// Where the fence comes from.
@@ -155,6 +179,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         Action::Upload(a) => upload(a),
         Action::Download(a) => download(a),
+        Action::Watch(a) => watch(a),
     }
 }
 
@@ -359,5 +384,143 @@ fn download(a: DownloadArgs) -> anyhow::Result<()> {
         }
         println!("the vehicle's fence matches");
     }
+    Ok(())
+}
+
+/// The monitor run as a never-ending link transaction: every message goes through the
+/// telemetry feed into the monitor, and a tick every half second catches link loss.
+struct Watch {
+    feed: TelemetryFeed,
+    monitor: Monitor,
+    home: Option<LatLon>,
+    homed: Vec<u8>,
+    log: Option<EventLog>,
+    until: Option<Duration>,
+    next_tick: Duration,
+    events: usize,
+    done: Option<Result<usize, String>>,
+}
+
+impl std::fmt::Debug for Watch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Watch")
+            .field("events", &self.events)
+            .finish()
+    }
+}
+
+const WATCH_TICK: Duration = Duration::from_millis(500);
+
+impl Watch {
+    fn emit(&mut self, events: Vec<AlarmEvent>) {
+        for e in &events {
+            println!("{e}");
+        }
+        self.events += events.len();
+        if let Some(log) = &mut self.log
+            && let Err(e) = log.append(&events)
+        {
+            self.done = Some(Err(e.to_string()));
+        }
+    }
+
+    fn check_end(&mut self, now: Duration) {
+        if self.done.is_none() && self.until.is_some_and(|u| now >= u) {
+            self.done = Some(Ok(self.events));
+        }
+    }
+}
+
+impl Transaction for Watch {
+    type Output = Result<usize, String>;
+
+    fn start(&mut self, now: Duration) -> Vec<MavMessage> {
+        self.next_tick = now + WATCH_TICK;
+        self.until = self.until.map(|d| now + d);
+        Vec::new()
+    }
+
+    fn on_message(&mut self, now: Duration, from: (u8, u8), msg: &MavMessage) -> Vec<MavMessage> {
+        if self.done.is_some() {
+            return Vec::new();
+        }
+        if let Some(s) = self.feed.on_message(now.as_secs_f64(), from.0, msg) {
+            // Limitation: home is the fence's return point, not the vehicle's HOME_POSITION.
+            if let Some(h) = self.home
+                && !self.homed.contains(&s.vehicle)
+            {
+                self.monitor.set_home(s.vehicle, h);
+                self.homed.push(s.vehicle);
+            }
+            let ev = self.monitor.on_sample(&s);
+            self.emit(ev);
+        }
+        self.check_end(now);
+        Vec::new()
+    }
+
+    fn on_tick(&mut self, now: Duration) -> Vec<MavMessage> {
+        if self.done.is_none() {
+            let ev = self.monitor.on_tick(now.as_secs_f64());
+            self.emit(ev);
+            self.next_tick = now + WATCH_TICK;
+            self.check_end(now);
+        }
+        Vec::new()
+    }
+
+    fn deadline(&self) -> Option<Duration> {
+        self.done.is_none().then_some(self.next_tick)
+    }
+
+    fn outcome(&self) -> Option<&Self::Output> {
+        self.done.as_ref()
+    }
+}
+
+fn watch(a: WatchArgs) -> anyhow::Result<()> {
+    let (fence, _) = checked(&a.source)?;
+    let Some(frame) = fence.local_frame() else {
+        bail!(
+            "{}: the fence has no area to watch",
+            a.source.input.display()
+        );
+    };
+    let log = match &a.tlog {
+        Some(t) => {
+            let path = EventLog::path_beside(t);
+            Some(EventLog::open(&path)?)
+        }
+        None => None,
+    };
+    let w = Watch {
+        feed: TelemetryFeed::default(),
+        monitor: Monitor::new(&fence, frame, MonitorConfig::default()),
+        home: fence.return_point,
+        homed: Vec::new(),
+        log,
+        until: a.duration_s.map(Duration::from_secs_f64),
+        next_tick: Duration::ZERO,
+        events: 0,
+        done: None,
+    };
+    if let Some(log) = &w.log {
+        eprintln!("alarms logged to {}", log.path().display());
+    }
+    let cfg = LinkConfig {
+        tlog: a.tlog.clone(),
+        stream_rate_hz: 10,
+        ..LinkConfig::default()
+    };
+    let events = runtime()?.block_on(async {
+        let link = Link::open(&a.link, cfg)
+            .await
+            .with_context(|| format!("cannot open the link {}", a.link))?;
+        link.run(w)
+            .await
+            .context("link failed while watching")?
+            .map_err(|e| anyhow::anyhow!("alarm log: {e}"))
+    })?;
+    eprintln!("{events} alarm event(s)");
     Ok(())
 }

@@ -428,10 +428,11 @@ impl Monitor {
         };
         let v2 = [s.velocity_mps[0], s.velocity_mps[1]];
         let moving = v2[0].hypot(v2[1]) >= self.cfg.min_speed_mps;
-        let in_recovery_mode = s
-            .mode
-            .as_deref()
-            .is_some_and(|m| self.cfg.recovery_modes.iter().any(|r| r == m));
+        // A disarmed vehicle is on the ground: a breach stays orange, never red.
+        let in_recovery_mode = !s.armed
+            || s.mode
+                .as_deref()
+                .is_some_and(|m| self.cfg.recovery_modes.iter().any(|r| r == m));
 
         // The link is back.
         out.extend(self.book.clear(now, vehicle, &AlarmKind::LinkLost));
@@ -562,7 +563,7 @@ impl Monitor {
                     ttb,
                     None,
                 );
-                let recovering = vz >= self.cfg.recovering_speed_mps;
+                let recovering = in_recovery_mode || vz >= self.cfg.recovering_speed_mps;
                 let place = Place {
                     clearance_m: Some(round2(clearance)),
                     time_to_breach_s: ttb.map(round2),
