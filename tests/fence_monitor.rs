@@ -266,6 +266,9 @@ fn each_vehicle_has_its_own_alarms() {
 #[test]
 fn link_loss_near_a_fence_is_red_and_far_from_it_orange() {
     let mut m = Monitor::new(&fence(), frame(), MonitorConfig::default());
+    // A vehicle named before it is heard is not lost.
+    m.set_home(1, ll(0.0, 0.0));
+    assert!(m.on_tick(30.0).is_empty());
     m.on_sample(&sample(0.0, 170.0, 0.0, [0.0, 0.0], "AUTO"));
     assert!(m.on_tick(4.9).iter().all(|e| e.kind != AlarmKind::LinkLost));
     let e = m.on_tick(5.0);

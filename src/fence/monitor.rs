@@ -153,7 +153,8 @@ pub struct FenceReading {
 
 #[derive(Debug, Clone, Default)]
 struct VehicleWatch {
-    last_heard_s: f64,
+    /// None until the first sample (a vehicle named by `set_home` first is not lost).
+    last_heard_s: Option<f64>,
     last_position: Option<En>,
     mode: Option<String>,
     expected_mode: Option<String>,
@@ -319,7 +320,10 @@ impl Monitor {
         let mut out = Vec::new();
         for i in 0..self.vehicles.len() {
             let (vehicle, w) = &self.vehicles[i];
-            let (vehicle, silent_s) = (*vehicle, now_s - w.last_heard_s);
+            let Some(heard_s) = w.last_heard_s else {
+                continue;
+            };
+            let (vehicle, silent_s) = (*vehicle, now_s - heard_s);
             if silent_s < self.cfg.link_lost_s {
                 continue;
             }
@@ -438,7 +442,7 @@ impl Monitor {
         out.extend(self.book.clear(now, vehicle, &AlarmKind::LinkLost));
 
         let mut w = std::mem::take(self.watch(vehicle));
-        w.last_heard_s = now;
+        w.last_heard_s = Some(now);
         w.last_position = Some(p);
         let mut n_readings = 0;
         let mut asserted: Vec<AlarmKind> = Vec::new();
