@@ -539,5 +539,10 @@ fn every_lifecycle_event_is_one_json_line_in_the_log() {
     );
     assert!(red["todo"].as_str().is_some_and(|t| t.contains("RTL")));
     assert_eq!(lines[4]["time_s"], 57.0);
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["logged_unix_s"].as_f64().is_some_and(|t| t > 1.7e9))
+    );
     assert_eq!(lines[5]["time_s"], 58.0);
 }
