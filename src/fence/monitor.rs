@@ -460,13 +460,6 @@ impl Monitor {
             };
             min_clearance = min_clearance.min(c.clearance_m);
             let recovering = in_recovery_mode || dot(c.away, v2) >= self.cfg.recovering_speed_mps;
-            let edge = c.edge.map(|i| {
-                let n = match &area.shape {
-                    super::geometry::LocalShape::Polygon(v) => v.len(),
-                    super::geometry::LocalShape::Circle { .. } => 1,
-                };
-                format!("edge {}–{}", i + 1, (i + 1) % n + 1)
-            });
             put_reading(
                 &mut w.readings,
                 &mut n_readings,
@@ -482,6 +475,13 @@ impl Monitor {
             if quiet && !self.has_fence_alarm(vehicle, &area.name) {
                 continue;
             }
+            let edge = c.edge.map(|i| {
+                let n = match &area.shape {
+                    super::geometry::LocalShape::Polygon(v) => v.len(),
+                    super::geometry::LocalShape::Circle { .. } => 1,
+                };
+                format!("edge {}–{}", i + 1, (i + 1) % n + 1)
+            });
             let place = Place {
                 lat_deg,
                 lon_deg,
