@@ -8,100 +8,17 @@ mod support;
 
 use std::time::Duration;
 
-use mavlink::MavlinkVersion;
-use mavlink::dialects::ardupilotmega::*;
-use support::fake_autopilot::{ApConfig, FakeAutopilot};
+use support::peer::Peer;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::watch;
-use vigil::link::frame::{FrameCodec, FrameParser};
+use vigil::link::frame::FrameParser;
 use vigil::link::items::{ListKind, mission_to_wire};
 use vigil::link::session::{Link, LinkConfig};
 use vigil::link::transfer::VerifiedUpload;
-use vigil::link::{MavMessage, Target, TransferConfig};
+use vigil::link::{Target, TransferConfig};
 use vigil::mission::MissionItem;
 
 const WAIT: Duration = Duration::from_secs(10);
-
-fn heartbeat(ap: &FakeAutopilot) -> MavMessage {
-    let mut base = MavModeFlag::MAV_MODE_FLAG_CUSTOM_MODE_ENABLED;
-    if ap.armed {
-        base |= MavModeFlag::MAV_MODE_FLAG_SAFETY_ARMED;
-    }
-    MavMessage::HEARTBEAT(HEARTBEAT_DATA {
-        custom_mode: ap.custom_mode,
-        mavtype: MavType::MAV_TYPE_QUADROTOR,
-        autopilot: MavAutopilot::MAV_AUTOPILOT_ARDUPILOTMEGA,
-        base_mode: base,
-        system_status: MavState::MAV_STATE_STANDBY,
-        mavlink_version: 3,
-    })
-}
-
-fn position() -> MavMessage {
-    MavMessage::GLOBAL_POSITION_INT(GLOBAL_POSITION_INT_DATA {
-        time_boot_ms: 0,
-        lat: -353_632_610,
-        lon: 1_491_652_300,
-        alt: 614_000,
-        relative_alt: 30_000,
-        vx: 0,
-        vy: 0,
-        vz: 0,
-        hdg: 9000,
-    })
-}
-
-/// The fake autopilot's byte-level loop: heartbeats and positions every 100 ms while `talk` is
-/// true, answers to everything it receives. `bytes_in` gives received bytes, the returned
-/// bytes are sent.
-struct Peer {
-    ap: FakeAutopilot,
-    codec: FrameCodec,
-    parser: FrameParser,
-    started: tokio::time::Instant,
-    got_streams_request: bool,
-}
-
-impl Peer {
-    fn new(signing: Option<[u8; 32]>) -> Self {
-        let mut codec = FrameCodec::new(1, 1, MavlinkVersion::V2);
-        if let Some(k) = signing {
-            codec.set_signing_key(k, 0, false);
-        }
-        Self {
-            ap: FakeAutopilot::new(ApConfig::default()),
-            codec,
-            parser: FrameParser::new(),
-            started: tokio::time::Instant::now(),
-            got_streams_request: false,
-        }
-    }
-
-    fn on_bytes(&mut self, bytes: &[u8]) -> Vec<u8> {
-        let now = self.started.elapsed();
-        let mut out = Vec::new();
-        for rx in self.parser.push(bytes) {
-            let Some(m) = rx.message else { continue };
-            if matches!(m, MavMessage::REQUEST_DATA_STREAM(_)) {
-                self.got_streams_request = true;
-            }
-            for reply in self.ap.handle(now, &m) {
-                out.extend(self.codec.encode(&reply));
-            }
-        }
-        out
-    }
-
-    fn periodic(&mut self) -> Vec<u8> {
-        let now = self.started.elapsed();
-        let mut out = self.codec.encode(&heartbeat(&self.ap));
-        out.extend(self.codec.encode(&position()));
-        for m in self.ap.tick(now) {
-            out.extend(self.codec.encode(&m));
-        }
-        out
-    }
-}
 
 async fn wait_for(
     rx: &mut watch::Receiver<vigil::link::state::VehicleState>,
@@ -281,7 +198,8 @@ async fn strict_signing_drops_unsigned_frames_and_accepts_signed_ones() {
         let link = Link::open(&format!("udpout:127.0.0.1:{port}"), cfg)
             .await
             .unwrap();
-        // The link's first heartbeat tells the peer where we are.
+        // The link's first heartbeat tells the peer where we are. Each periodic burst is a
+        // heartbeat, a position and MISSION_CURRENT: 5 bursts, 15 frames.
         let mut buf = vec![0u8; 2048];
         let (n, gcs) = tokio::time::timeout(WAIT, sock.recv_from(&mut buf))
             .await
@@ -298,9 +216,9 @@ async fn strict_signing_drops_unsigned_frames_and_accepts_signed_ones() {
         assert_eq!(heard, expect_vehicle);
         let st = link.stats().signing;
         if expect_vehicle {
-            assert_eq!((st.signed_ok, st.dropped), (10, 0));
+            assert_eq!((st.signed_ok, st.dropped), (15, 0));
         } else {
-            assert_eq!((st.unsigned, st.dropped), (10, 10));
+            assert_eq!((st.unsigned, st.dropped), (15, 15));
         }
     }
 }

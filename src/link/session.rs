@@ -225,7 +225,20 @@ impl Link {
     }
 
     /// Runs a protocol transaction over the link until it finishes; returns its outcome.
-    pub async fn run<T>(&self, mut tx: T) -> Result<T::Output, LinkError>
+    pub async fn run<T>(&self, tx: T) -> Result<T::Output, LinkError>
+    where
+        T: Transaction,
+        T::Output: Clone,
+    {
+        self.run_observed(tx, |_| {}).await
+    }
+
+    /// Like [`Link::run`], calling `observe` after every step (for a progress bar).
+    pub async fn run_observed<T>(
+        &self,
+        mut tx: T,
+        mut observe: impl FnMut(&T),
+    ) -> Result<T::Output, LinkError>
     where
         T: Transaction,
         T::Output: Clone,
@@ -255,6 +268,7 @@ impl Link {
             for m in outs {
                 self.send(m).await?;
             }
+            observe(&tx);
         }
     }
 }
