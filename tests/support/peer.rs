@@ -5,8 +5,8 @@
 
 #![allow(dead_code, deprecated, clippy::unwrap_used)]
 
-use mavlink::MavlinkVersion;
 use mavlink::dialects::ardupilotmega::*;
+use mavlink::{MavlinkVersion, Message};
 use vigil::link::MavMessage;
 use vigil::link::frame::{FrameCodec, FrameParser};
 use vigil::link::items::ListKind;
@@ -56,12 +56,19 @@ pub struct Peer {
 
 impl Peer {
     pub fn new(signing: Option<[u8; 32]>) -> Self {
-        let mut codec = FrameCodec::new(1, 1, MavlinkVersion::V2);
+        Self::with_sysid(1, signing)
+    }
+
+    /// A peer that is system `sysid` and ignores messages addressed to other systems.
+    pub fn with_sysid(sysid: u8, signing: Option<[u8; 32]>) -> Self {
+        let mut codec = FrameCodec::new(sysid, 1, MavlinkVersion::V2);
         if let Some(k) = signing {
             codec.set_signing_key(k, 0, false);
         }
+        let mut ap = FakeAutopilot::new(ApConfig::default());
+        ap.sysid = sysid;
         Self {
-            ap: FakeAutopilot::new(ApConfig::default()),
+            ap,
             codec,
             parser: FrameParser::new(),
             started: tokio::time::Instant::now(),
@@ -75,8 +82,24 @@ impl Peer {
         let mut out = Vec::new();
         for rx in self.parser.push(bytes) {
             let Some(m) = rx.message else { continue };
+            if m.target_system_id()
+                .is_some_and(|t| t != 0 && t != self.ap.sysid)
+            {
+                continue;
+            }
             if matches!(m, MavMessage::REQUEST_DATA_STREAM(_)) {
                 self.got_streams_request = true;
+            }
+            if let MavMessage::TIMESYNC(t) = &m
+                && t.tc1 == 0
+            {
+                let reply = MavMessage::TIMESYNC(TIMESYNC_DATA {
+                    tc1: 1,
+                    ts1: t.ts1,
+                    target_system: 255,
+                    target_component: 190,
+                });
+                out.extend(self.codec.encode(&reply));
             }
             for reply in self.ap.handle(now, &m) {
                 out.extend(self.codec.encode(&reply));
