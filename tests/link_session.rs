@@ -327,3 +327,35 @@ async fn a_tlog_replays_through_the_file_transport() {
     assert_eq!(link.stats().frames_in, 12_037);
     assert_eq!(link.stats().frames_out, 0);
 }
+
+#[tokio::test]
+async fn udpin_answers_whoever_sent_last() {
+    let port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let cfg = LinkConfig {
+        heartbeat_period: Duration::from_millis(100),
+        ..LinkConfig::default()
+    };
+    let link = Link::open(&format!("udpin:127.0.0.1:{port}"), cfg)
+        .await
+        .unwrap();
+    // The vehicle speaks first (as ArduPilot does to a GCS listening on 14550).
+    let sock = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let mut peer = Peer::with_sysid(3, None);
+    sock.send_to(&peer.periodic(), ("127.0.0.1", port))
+        .await
+        .unwrap();
+    let v = link.wait_vehicle(WAIT).await.unwrap();
+    assert_eq!(v.system, 3);
+    // Our heartbeats now come back to the vehicle's address.
+    let mut buf = vec![0u8; 2048];
+    let (n, _) = tokio::time::timeout(WAIT, sock.recv_from(&mut buf))
+        .await
+        .unwrap()
+        .unwrap();
+    let frames = FrameParser::new().push(&buf[..n]);
+    assert_eq!(frames[0].header.system_id, 255);
+}
