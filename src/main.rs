@@ -22,6 +22,12 @@ enum Command {
     Convert(cmd::convert::Args),
     /// Summarise a telemetry log (.tlog).
     Replay(cmd::replay::Args),
+    /// Upload a mission (with --fence, --rally) and verify it by reading it back.
+    Upload(cmd::upload::Args),
+    /// Download a vehicle's mission, fence and rally points to a file.
+    Download(cmd::download::Args),
+    /// Upload, arm, take off, fly the mission in AUTO and report until landed.
+    Fly(cmd::fly::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -39,6 +45,9 @@ fn main() -> std::process::ExitCode {
         Command::Plan(args) => cmd::plan::run(args),
         Command::Convert(args) => cmd::convert::run(args),
         Command::Replay(args) => cmd::replay::run(args),
+        Command::Upload(args) => cmd::upload::run(args),
+        Command::Download(args) => cmd::download::run(args),
+        Command::Fly(args) => cmd::fly::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
