@@ -7,4 +7,5 @@ pub mod link_args;
 pub mod plan;
 pub mod replay;
 pub mod upload;
+pub mod thermal;
 pub mod venue;
