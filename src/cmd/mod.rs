@@ -6,6 +6,6 @@ pub mod fly;
 pub mod link_args;
 pub mod plan;
 pub mod replay;
-pub mod upload;
 pub mod thermal;
+pub mod upload;
 pub mod venue;
