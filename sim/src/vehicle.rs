@@ -1097,11 +1097,12 @@ impl Vehicle {
         if self.p("ARMING_CHECK") == 0.0 {
             return None;
         }
-        if (self.mode.requires_position() || fence_on) && (!self.ekf_ok || self.home.is_none()) {
-            return Some("PreArm: Need Position Estimate".into());
-        }
-        if !self.gps_fix {
+        let needs_position = self.mode.requires_position() || fence_on;
+        if needs_position && !self.gps_fix {
             return Some("PreArm: GPS 1: Bad fix".into());
+        }
+        if needs_position && (!self.ekf_ok || self.home.is_none()) {
+            return Some("PreArm: Need Position Estimate".into());
         }
         if fence_on {
             let b = self.fence_breach_bits();

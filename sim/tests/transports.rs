@@ -1,0 +1,118 @@
+//! The `vigil-sim` binary's UDP output and pseudo-terminal serial port carry MAVLink both ways.
+
+use std::io::Read;
+use std::net::UdpSocket;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use mavlink::MavHeader;
+use mavlink::dialects::ardupilotmega::{COMMAND_LONG_DATA, MavCmd, MavMessage, MavResult};
+
+struct Sim(Child);
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn parse_all(bytes: &[u8]) -> Vec<MavMessage> {
+    let mut reader = mavlink::MavlinkReader::new(bytes);
+    let mut out = Vec::new();
+    while let Ok((_, m)) = reader.read_any_message::<MavMessage>() {
+        out.push(m);
+    }
+    out
+}
+
+#[test]
+fn udp_output_and_serial_pty_carry_mavlink_both_ways() {
+    let gcs = UdpSocket::bind("127.0.0.1:0").expect("bind a UDP port");
+    gcs.set_read_timeout(Some(Duration::from_millis(200)))
+        .expect("timeout");
+    let port = gcs.local_addr().expect("local address").port();
+    let pty = std::env::temp_dir().join(format!("vigil-sim-test-{}.pty", std::process::id()));
+    let _sim = Sim(Command::new(env!("CARGO_BIN_EXE_vigil-sim"))
+        .args([
+            "--home",
+            "-35.363261,149.165230,584",
+            "--no-tcp",
+            "--speedup",
+            "5",
+        ])
+        .args(["--udp-out", &format!("127.0.0.1:{port}")])
+        .arg("--serial-pty")
+        .arg(&pty)
+        .args(["--duration-s", "300"])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start vigil-sim"));
+
+    // UDP: heartbeats arrive; a command sent back to where they came from is acknowledged.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut buf = vec![0u8; 65_536];
+    let mut sim_addr = None;
+    let mut acked = false;
+    while Instant::now() < deadline && !acked {
+        let Ok((n, from)) = gcs.recv_from(&mut buf) else {
+            continue;
+        };
+        for m in parse_all(&buf[..n]) {
+            match m {
+                MavMessage::HEARTBEAT(_) if sim_addr.is_none() => {
+                    sim_addr = Some(from);
+                    let cmd = MavMessage::COMMAND_LONG(COMMAND_LONG_DATA {
+                        command: MavCmd::MAV_CMD_REQUEST_MESSAGE,
+                        param1: 148.0,
+                        target_system: 1,
+                        target_component: 1,
+                        ..COMMAND_LONG_DATA::default()
+                    });
+                    let mut out = Vec::new();
+                    let header = MavHeader {
+                        system_id: 255,
+                        component_id: 190,
+                        sequence: 0,
+                    };
+                    mavlink::write_v2_msg(&mut out, header, &cmd).expect("serialise");
+                    gcs.send_to(&out, from).expect("send");
+                }
+                MavMessage::COMMAND_ACK(a) => {
+                    assert_eq!(a.result, MavResult::MAV_RESULT_ACCEPTED);
+                    acked = true;
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(sim_addr.is_some(), "no heartbeat over UDP");
+    assert!(acked, "no COMMAND_ACK over UDP");
+
+    // Serial: the link at the given path reads heartbeats.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let path = pty.clone();
+    std::thread::spawn(move || {
+        let Ok(mut port) = std::fs::File::open(&path) else {
+            return;
+        };
+        let mut got = Vec::new();
+        let mut buf = [0u8; 512];
+        while let Ok(n) = port.read(&mut buf) {
+            got.extend_from_slice(&buf[..n]);
+            if parse_all(&got)
+                .iter()
+                .any(|m| matches!(m, MavMessage::HEARTBEAT(_)))
+            {
+                let _ = tx.send(());
+                return;
+            }
+        }
+    });
+    assert!(
+        rx.recv_timeout(Duration::from_secs(20)).is_ok(),
+        "no heartbeat on {}",
+        pty.display()
+    );
+    let _ = std::fs::remove_file(&pty);
+}
