@@ -29,6 +29,7 @@ pub mod params;
 pub mod physics;
 pub mod sim;
 pub mod telemetry;
+pub mod thermal;
 pub mod transport;
 
 pub mod vehicle;

@@ -2,7 +2,7 @@
 //! or sped-up time, behind a seeded impaired link.
 
 use std::collections::VecDeque;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,7 +13,7 @@ use mavlink::MavlinkReader;
 use mavlink::dialects::ardupilotmega::MavMessage;
 use tokio::sync::{broadcast, mpsc};
 use vigil_sim::{
-    GeoPoint, Harness, Impairment, Signing, SimConfig, VehicleConfig, transport, venue,
+    GeoPoint, Harness, Impairment, Signing, SimConfig, VehicleConfig, thermal, transport, venue,
 };
 
 /// Simulated ArduCopter multicopters that speak MAVLink (defaults like ArduPilot SITL).
@@ -104,6 +104,37 @@ struct Args {
     /// With a signing key: drop unsigned incoming frames.
     #[arg(long)]
     signing_required: bool,
+    /// Stream thermal frames (chunked, see the `thermal` module) to this UDP address.
+    #[arg(long)]
+    thermal_udp: Option<String>,
+    /// Thermal scenario (JSON, see missions/); without one the scene is bare ground.
+    #[arg(long)]
+    scenario: Option<PathBuf>,
+    /// Write where every heat source was at each thermal frame (CSV) to this file.
+    #[arg(long)]
+    ground_truth: Option<PathBuf>,
+    /// Thermal frames per second.
+    #[arg(long, default_value_t = 9.0)]
+    thermal_fps: f64,
+    /// Thermal sensor width and height, pixels.
+    #[arg(long, default_value = "160x120", value_parser = parse_size)]
+    thermal_size: (u16, u16),
+    /// Thermal horizontal field of view, degrees.
+    #[arg(long, default_value_t = 57.0)]
+    thermal_hfov_deg: f64,
+    /// Gimbal pitch, degrees (-90 straight down).
+    #[arg(long, default_value_t = -90.0, allow_hyphen_values = true)]
+    thermal_pitch_deg: f64,
+}
+
+fn parse_size(s: &str) -> Result<(u16, u16), String> {
+    let (w, h) = s
+        .split_once('x')
+        .ok_or_else(|| format!("{s:?}: expected WIDTHxHEIGHT"))?;
+    match (w.parse::<u16>(), h.parse::<u16>()) {
+        (Ok(w), Ok(h)) if w > 0 && h > 0 && u32::from(w) * u32::from(h) <= 1_048_576 => Ok((w, h)),
+        _ => Err(format!("{s:?}: expected WIDTHxHEIGHT, at most 1 megapixel")),
+    }
 }
 
 fn parse_home(s: &str) -> Result<GeoPoint, String> {
@@ -253,7 +284,52 @@ async fn run(args: Args) -> anyhow::Result<()> {
         println!("vigil-sim: serial {} -> {}", path.display(), dev.display());
     }
     drop(up_tx);
-    use std::io::Write;
+
+    // The thermal camera, one per vehicle, and where its ground truth goes.
+    let mut thermal = None;
+    if let Some(target) = &args.thermal_udp {
+        let scenario = match &args.scenario {
+            Some(path) => thermal::Scenario::from_file(path)?,
+            None => serde_json::from_str("{}").context("the bare scenario")?,
+        };
+        let scene = thermal::Scene::new(scenario, home, args.seed);
+        let camera = thermal::CameraConfig {
+            width: args.thermal_size.0,
+            height: args.thermal_size.1,
+            hfov_deg: args.thermal_hfov_deg,
+            pitch_deg: args.thermal_pitch_deg,
+            fps: args.thermal_fps,
+            ..thermal::CameraConfig::default()
+        };
+        let cameras: Vec<thermal::ThermalCamera> = (1..=args.vehicles)
+            .map(|v| thermal::ThermalCamera::new(camera, args.seed ^ u64::from(v)))
+            .collect();
+        let socket = std::net::UdpSocket::bind("0.0.0.0:0").context("thermal UDP socket")?;
+        let truth = match &args.ground_truth {
+            Some(path) => {
+                let mut f = std::io::BufWriter::new(
+                    std::fs::File::create(path)
+                        .with_context(|| format!("ground truth {}", path.display()))?,
+                );
+                writeln!(
+                    f,
+                    "time_boot_s,sysid,frame_id,source_id,kind,lat_deg,lon_deg"
+                )?;
+                Some(f)
+            }
+            None => None,
+        };
+        println!(
+            "vigil-sim: thermal {}x{} at {} fps to {target}",
+            camera.width, camera.height, camera.fps
+        );
+        thermal = Some((scene, cameras, socket, target.clone(), truth));
+    }
+    let frame_step_us = if thermal.is_some() {
+        (1e6 / args.thermal_fps.max(0.1)) as u64
+    } else {
+        u64::MAX
+    };
     std::io::stdout().flush()?;
 
     // Uplink bytes are cut into frames so that impairment acts on frames, as a radio's does.
@@ -275,12 +351,42 @@ async fn run(args: Args) -> anyhow::Result<()> {
             }
         }
         let target_us = (start.elapsed().as_secs_f64() * args.speedup * 1e6) as u64;
-        let now = harness.now_us();
-        if target_us > now {
-            let dt = (target_us - now).min(max_step_us);
+        let mut now = harness.now_us();
+        let end = target_us.min(now + max_step_us);
+        while end > now {
+            // With a camera, time advances one frame interval at a time so no frame is skipped.
+            let dt = (end - now).min(frame_step_us);
             for frame in harness.advance(Duration::from_micros(dt)) {
                 // No receiver yet is normal: nobody connected.
                 let _ = down_tx.send(Arc::new(frame));
+            }
+            now = harness.now_us();
+            if let Some((scene, cameras, socket, target, truth)) = &mut thermal {
+                for (camera, vehicle) in cameras.iter_mut().zip(harness.sim.vehicles()) {
+                    let Some(frame) = camera.poll(scene, vehicle) else {
+                        continue;
+                    };
+                    for chunk in frame.chunks() {
+                        // An absent listener is normal for UDP.
+                        let _ = socket.send_to(&chunk, target.as_str());
+                    }
+                    if let Some(f) = truth {
+                        let t = frame.time_boot_us as f64 * 1e-6;
+                        for s in scene.sources_at(t) {
+                            writeln!(
+                                f,
+                                "{t:.3},{},{},{},{},{:.7},{:.7}",
+                                frame.sysid,
+                                frame.frame_id,
+                                s.id,
+                                s.kind.name(),
+                                s.lat_deg,
+                                s.lon_deg
+                            )?;
+                        }
+                        f.flush()?;
+                    }
+                }
             }
         }
         if let Some(d) = args.duration_s

@@ -403,6 +403,21 @@ impl Vehicle {
         GeoPoint::new(lat, lon, self.frame.origin().alt_m + self.body.pos_m[2])
     }
 
+    /// Heading, degrees clockwise from north, in [0, 360).
+    pub fn heading_deg(&self) -> f64 {
+        self.body.yaw_rad.to_degrees().rem_euclid(360.0)
+    }
+
+    /// Roll and pitch, radians.
+    pub fn roll_pitch_rad(&self) -> (f64, f64) {
+        (self.body.roll_rad, self.body.pitch_rad)
+    }
+
+    /// Simulated time of the last step, microseconds since boot.
+    pub fn boot_time_us(&self) -> u64 {
+        self.now_us
+    }
+
     /// Altitude above home, metres.
     pub fn relative_alt_m(&self) -> f64 {
         self.body.pos_m[2] + self.frame.origin().alt_m

@@ -116,3 +116,88 @@ fn udp_output_and_serial_pty_carry_mavlink_both_ways() {
     );
     let _ = std::fs::remove_file(&pty);
 }
+
+#[test]
+fn thermal_frames_stream_over_udp_with_ground_truth() {
+    use vigil_sim::thermal::parse_chunk;
+
+    let rx = UdpSocket::bind("127.0.0.1:0").expect("bind a UDP port");
+    rx.set_read_timeout(Some(Duration::from_millis(200)))
+        .expect("timeout");
+    let port = rx.local_addr().expect("local address").port();
+    let truth = std::env::temp_dir().join(format!("vigil-sim-truth-{}.csv", std::process::id()));
+    let scenario = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../missions/scenario_cmac_night.json"
+    );
+    let _sim = Sim(Command::new(env!("CARGO_BIN_EXE_vigil-sim"))
+        .args([
+            "--home",
+            "-35.363261,149.165230,584",
+            "--no-tcp",
+            "--speedup",
+            "5",
+        ])
+        .args([
+            "--thermal-udp",
+            &format!("127.0.0.1:{port}"),
+            "--scenario",
+            scenario,
+        ])
+        .arg("--ground-truth")
+        .arg(&truth)
+        .args(["--duration-s", "300"])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start vigil-sim"));
+
+    // Assemble frame 1 (frame 0 may have started before the socket was read).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut buf = vec![0u8; 65_536];
+    let mut pixels = vec![0u8; 160 * 120 * 2];
+    let mut seen = std::collections::BTreeSet::new();
+    let mut count = 0;
+    while Instant::now() < deadline && (count == 0 || seen.len() < count) {
+        let Ok(n) = rx.recv(&mut buf) else { continue };
+        let Some((h, px)) = parse_chunk(&buf[..n]) else {
+            panic!("not a VTH1 chunk")
+        };
+        if h.frame_id != 1 {
+            continue;
+        }
+        assert_eq!((h.width, h.height), (160, 120));
+        count = usize::from(h.count);
+        pixels[h.offset as usize..h.offset as usize + px.len()].copy_from_slice(px);
+        seen.insert(h.index);
+    }
+    assert!(
+        count > 0 && seen.len() == count,
+        "frame 1 incomplete: {} of {count} chunks",
+        seen.len()
+    );
+    let ck: Vec<u16> = pixels
+        .chunks(2)
+        .map(|b| u16::from_le_bytes([b[0], b[1]]))
+        .collect();
+    // On the ground the camera sees the road it stands on (289 K) and the ground around it.
+    let mean = ck.iter().map(|&p| f64::from(p)).sum::<f64>() / ck.len() as f64;
+    assert!((28_250.0..29_000.0).contains(&mean), "mean {mean} cK");
+
+    let text = std::fs::read_to_string(&truth).expect("ground truth written");
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("time_boot_s,sysid,frame_id,source_id,kind,lat_deg,lon_deg")
+    );
+    // 2 walkers, 25 people in the crowd, 2 cars per frame.
+    let frame0: Vec<&str> = lines.filter(|l| l.split(',').nth(2) == Some("0")).collect();
+    assert_eq!(frame0.len(), 29, "{frame0:?}");
+    assert_eq!(
+        frame0
+            .iter()
+            .filter(|l| l.contains(",person_standing,"))
+            .count(),
+        25
+    );
+    let _ = std::fs::remove_file(&truth);
+}
