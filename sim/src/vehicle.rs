@@ -1543,6 +1543,17 @@ impl Vehicle {
                     self.on_store_event(e);
                 }
             }
+            MavMessage::TIMESYNC(t) if t.tc1 == 0 => {
+                // ArduPilot answers a time-sync request with its own clock in nanoseconds.
+                self.out.push(MavMessage::TIMESYNC(
+                    mavlink::dialects::ardupilotmega::TIMESYNC_DATA {
+                        tc1: (self.now_us * 1000) as i64,
+                        ts1: t.ts1,
+                        target_system: peer.sysid,
+                        target_component: peer.compid,
+                    },
+                ));
+            }
             MavMessage::MISSION_SET_CURRENT(s) => {
                 self.set_current(s.seq);
             }
