@@ -1798,13 +1798,13 @@ impl Vehicle {
                     return MAV_RESULT_FAILED;
                 }
                 let interval = c.p[1];
-                let interval_us = if interval > 0.0 {
-                    Some(interval as u64)
+                if interval == 0.0 {
+                    self.telemetry.set_default_interval(msg_id, self.now_us);
                 } else {
-                    None
-                };
-                self.telemetry
-                    .set_interval(msg_id, interval_us, self.now_us);
+                    let interval_us = (interval > 0.0).then_some(interval as u64);
+                    self.telemetry
+                        .set_interval(msg_id, interval_us, self.now_us);
+                }
                 MAV_RESULT_ACCEPTED
             }
             MavCmd::MAV_CMD_GET_MESSAGE_INTERVAL => MAV_RESULT_ACCEPTED,
