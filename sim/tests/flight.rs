@@ -411,3 +411,91 @@ fn upload_completes_over_a_lossy_link_thanks_to_re_requests() {
     );
     assert!(g.h.up.stats().lost > 0 && g.h.down.stats().lost > 0);
 }
+
+#[test]
+fn altitude_ceiling_and_exclusion_circle_are_fences_too() {
+    let mut g = ready_gcs(SimConfig::new(home()));
+    g.set_param("FENCE_ENABLE", 1.0);
+    g.set_param("FENCE_ALT_MAX", 20.0);
+    assert_eq!(g.set_mode(GUIDED), MavResult::MAV_RESULT_ACCEPTED);
+    assert_eq!(g.arm(), MavResult::MAV_RESULT_ACCEPTED);
+    assert_eq!(
+        g.command(
+            MavCmd::MAV_CMD_NAV_TAKEOFF,
+            [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 30.0]
+        ),
+        MavResult::MAV_RESULT_ACCEPTED
+    );
+    let breach = g.run_until(
+        secs(30),
+        |m| matches!(m, MavMessage::FENCE_STATUS(f) if f.breach_status == 1),
+    );
+    let Some(MavMessage::FENCE_STATUS(f)) = breach else {
+        panic!("no breach; texts {:?}", g.texts())
+    };
+    assert_eq!(
+        f.breach_type,
+        mavlink::dialects::ardupilotmega::FenceBreach::FENCE_BREACH_MAXALT
+    );
+    assert!(g.texts().iter().any(|t| t == "Max alt fence breached"));
+    let alt =
+        g.h.sim
+            .vehicle(1)
+            .map(|v| v.relative_alt_m())
+            .unwrap_or_default();
+    assert!((20.0..21.0).contains(&alt), "breached at {alt} m");
+    g.run(secs(1));
+    assert_eq!(g.h.sim.vehicle(1).map(|v| v.mode()), Some(Mode::Rtl));
+
+    // A fresh vehicle: an exclusion circle 30 m north, flown into.
+    let mut g = ready_gcs(SimConfig::new(home()));
+    let circle = vec![fence_item(
+        MavCmd::MAV_CMD_NAV_FENCE_CIRCLE_EXCLUSION,
+        0.0,
+        30.0,
+        10.0,
+    )];
+    assert_eq!(
+        g.upload(MavMissionType::MAV_MISSION_TYPE_FENCE, &circle),
+        MavMissionResult::MAV_MISSION_ACCEPTED
+    );
+    g.set_param("FENCE_ENABLE", 1.0);
+    assert_eq!(g.set_mode(GUIDED), MavResult::MAV_RESULT_ACCEPTED);
+    assert_eq!(g.arm(), MavResult::MAV_RESULT_ACCEPTED);
+    assert_eq!(
+        g.command(
+            MavCmd::MAV_CMD_NAV_TAKEOFF,
+            [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 10.0]
+        ),
+        MavResult::MAV_RESULT_ACCEPTED
+    );
+    g.run(secs(8));
+    let target = item(MavCmd::MAV_CMD_NAV_WAYPOINT, 0.0, 60.0, 10.0, [0.0; 4]);
+    let result = g.command(
+        MavCmd::MAV_CMD_DO_REPOSITION,
+        [
+            -1.0,
+            0.0,
+            0.0,
+            0.0,
+            (f64::from(target.x) * 1e-7) as f32,
+            (f64::from(target.y) * 1e-7) as f32,
+            10.0,
+        ],
+    );
+    assert_eq!(result, MavResult::MAV_RESULT_ACCEPTED);
+    let breach = g.run_until(
+        secs(30),
+        |m| matches!(m, MavMessage::FENCE_STATUS(f) if f.breach_status == 1),
+    );
+    assert!(breach.is_some(), "texts {:?}", g.texts());
+    let north =
+        g.h.sim
+            .vehicle(1)
+            .map(|v| (v.position().lat_deg - home().lat_deg) * vigil_sim::geodesy::M_PER_DEG);
+    assert!(
+        north.is_some_and(|n| (19.0..22.0).contains(&n)),
+        "breached at {north:?} m north"
+    );
+    assert!(g.texts().iter().any(|t| t == "Polygon fence breached"));
+}
