@@ -1708,7 +1708,7 @@ impl Vehicle {
                         self.mode,
                         Mode::Guided | Mode::Loiter | Mode::AltHold | Mode::PosHold
                     );
-                if !can || alt_m <= 0.0 {
+                if !(can && alt_m > 0.0 && alt_m.is_finite()) {
                     return MAV_RESULT_FAILED;
                 }
                 self.hold_m = self.body.pos_m;
@@ -1748,15 +1748,18 @@ impl Vehicle {
                 if self.mode != Mode::Guided && self.set_mode(Mode::Guided).is_err() {
                     return MAV_RESULT_FAILED;
                 }
+                if !c.z.is_finite() {
+                    return MAV_RESULT_DENIED;
+                }
                 let pos = self.local_of(deg_to_e7(c.lat_deg), deg_to_e7(c.lon_deg), c.z, c.frame);
-                if c.p[0] > 0.0 {
+                if c.p[0] > 0.0 && c.p[0].is_finite() {
                     self.speed_override_mps = Some(f64::from(c.p[0]));
                 }
                 self.guided = Guided::Position { pos_m: pos };
                 MAV_RESULT_ACCEPTED
             }
             MavCmd::MAV_CMD_DO_CHANGE_SPEED => {
-                if c.p[1] > 0.0 {
+                if c.p[1] > 0.0 && c.p[1].is_finite() {
                     self.speed_override_mps = Some(f64::from(c.p[1]));
                     MAV_RESULT_ACCEPTED
                 } else {
@@ -1779,6 +1782,11 @@ impl Vehicle {
                 } else {
                     if c.lat_deg == 0.0 && c.lon_deg == 0.0 {
                         return MAV_RESULT_FAILED;
+                    }
+                    let valid =
+                        c.lat_deg.abs() <= 90.0 && c.lon_deg.abs() <= 180.0 && c.z.is_finite();
+                    if !valid {
+                        return MAV_RESULT_DENIED;
                     }
                     self.home = Some(GeoPoint::new(c.lat_deg, c.lon_deg, f64::from(c.z)));
                     if let Some(m) = self.build(id::HOME_POSITION) {
@@ -1839,6 +1847,14 @@ impl Vehicle {
         let pos_ignored = mask.contains(PositionTargetTypemask::POSITION_TARGET_TYPEMASK_X_IGNORE)
             || mask.contains(PositionTargetTypemask::POSITION_TARGET_TYPEMASK_Y_IGNORE);
         let vel_ignored = mask.contains(PositionTargetTypemask::POSITION_TARGET_TYPEMASK_VX_IGNORE);
+        // ArduPilot ignores targets with NaN or infinite numbers.
+        let numbers = [t.alt, t.vx, t.vy, t.vz];
+        if numbers.iter().any(|v| !v.is_finite())
+            || t.lat_int.unsigned_abs() > 900_000_000
+            || t.lon_int.unsigned_abs() > 1_800_000_000
+        {
+            return;
+        }
         if !pos_ignored {
             let mut pos = self.local_of(t.lat_int, t.lon_int, t.alt, t.coordinate_frame);
             if mask.contains(PositionTargetTypemask::POSITION_TARGET_TYPEMASK_Z_IGNORE) {
