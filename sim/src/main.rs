@@ -1,19 +1,16 @@
 //! The `vigil-sim` binary: ArduCopter-like vehicles on TCP, UDP and a pseudo-terminal, in real
 //! or sped-up time, behind a seeded impaired link.
 
-use std::collections::VecDeque;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use mavlink::MavlinkReader;
-use mavlink::dialects::ardupilotmega::MavMessage;
 use tokio::sync::{broadcast, mpsc};
 use vigil_sim::{
-    GeoPoint, Harness, Impairment, Signing, SimConfig, VehicleConfig, thermal, transport, venue,
+    GeoPoint, Harness, Impairment, Signing, SimConfig, VehicleConfig, runner, thermal, transport,
+    venue,
 };
 
 /// Simulated ArduCopter multicopters that speak MAVLink (defaults like ArduPilot SITL).
@@ -190,19 +187,6 @@ fn apply_spec(mut imp: Impairment, flag: &str, spec: &str) -> anyhow::Result<Imp
     Ok(imp)
 }
 
-#[derive(Debug, Default)]
-struct Feed(VecDeque<u8>);
-
-impl Read for Feed {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = buf.len().min(self.0.len());
-        for (d, s) in buf.iter_mut().zip(self.0.drain(..n)) {
-            *d = s;
-        }
-        Ok(n)
-    }
-}
-
 async fn run(args: Args) -> anyhow::Result<()> {
     let home = match (&args.home, &args.venue) {
         (Some(h), _) => *h,
@@ -253,9 +237,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
         },
         signing,
     };
-    let mut harness = Harness::with_links(cfg, up, down);
+    let harness = Harness::with_links(cfg, up, down);
 
-    let (up_tx, mut up_rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let (up_tx, up_rx) = mpsc::unbounded_channel::<Vec<u8>>();
     let (down_tx, _) = broadcast::channel::<Arc<Vec<u8>>>(8192);
     println!(
         "vigil-sim: {} vehicle(s) at {:.7},{:.7},{:.1}; speedup {}",
@@ -292,7 +276,6 @@ async fn run(args: Args) -> anyhow::Result<()> {
             Some(path) => thermal::Scenario::from_file(path)?,
             None => serde_json::from_str("{}").context("the bare scenario")?,
         };
-        let scene = thermal::Scene::new(scenario, home, args.seed);
         let camera = thermal::CameraConfig {
             width: args.thermal_size.0,
             height: args.thermal_size.1,
@@ -301,21 +284,13 @@ async fn run(args: Args) -> anyhow::Result<()> {
             fps: args.thermal_fps,
             ..thermal::CameraConfig::default()
         };
-        let cameras: Vec<thermal::ThermalCamera> = (1..=args.vehicles)
-            .map(|v| thermal::ThermalCamera::new(camera, args.seed ^ u64::from(v)))
-            .collect();
-        let socket = std::net::UdpSocket::bind("0.0.0.0:0").context("thermal UDP socket")?;
-        let truth = match &args.ground_truth {
+        let truth: Option<Box<dyn Write + Send>> = match &args.ground_truth {
             Some(path) => {
-                let mut f = std::io::BufWriter::new(
-                    std::fs::File::create(path)
-                        .with_context(|| format!("ground truth {}", path.display()))?,
-                );
-                writeln!(
-                    f,
-                    "time_boot_s,sysid,frame_id,source_id,kind,lat_deg,lon_deg"
-                )?;
-                Some(f)
+                let file = std::fs::File::create(path)
+                    .with_context(|| format!("ground truth {}", path.display()))?;
+                let mut f = std::io::BufWriter::new(file);
+                writeln!(f, "{}", runner::TRUTH_HEADER)?;
+                Some(Box::new(f))
             }
             None => None,
         };
@@ -323,78 +298,26 @@ async fn run(args: Args) -> anyhow::Result<()> {
             "vigil-sim: thermal {}x{} at {} fps to {target}",
             camera.width, camera.height, camera.fps
         );
-        thermal = Some((scene, cameras, socket, target.clone(), truth));
+        thermal = Some(runner::ThermalOutput {
+            scene: thermal::Scene::new(scenario, home, args.seed),
+            cameras: (1..=args.vehicles)
+                .map(|v| thermal::ThermalCamera::new(camera, args.seed ^ u64::from(v)))
+                .collect(),
+            socket: std::net::UdpSocket::bind("0.0.0.0:0").context("thermal UDP socket")?,
+            target: target.clone(),
+            truth,
+        });
     }
-    let frame_step_us = if thermal.is_some() {
-        (1e6 / args.thermal_fps.max(0.1)) as u64
-    } else {
-        u64::MAX
-    };
     std::io::stdout().flush()?;
 
-    // Uplink bytes are cut into frames so that impairment acts on frames, as a radio's does.
-    let mut framer = MavlinkReader::new(Feed::default());
-    let start = Instant::now();
-    let mut tick = tokio::time::interval(Duration::from_millis(10));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let max_step_us = (args.speedup * 50_000.0).max(1_000_000.0) as u64;
-    loop {
-        tick.tick().await;
-        while let Ok(bytes) = up_rx.try_recv() {
-            framer.get_mut().0.extend(bytes);
-            while let Ok(raw) = framer.read_any_raw_message::<MavMessage>() {
-                let bytes = match &raw {
-                    mavlink::MAVLinkMessageRaw::V1(m) => m.raw_bytes(),
-                    mavlink::MAVLinkMessageRaw::V2(m) => m.raw_bytes(),
-                };
-                harness.send(bytes);
-            }
-        }
-        let target_us = (start.elapsed().as_secs_f64() * args.speedup * 1e6) as u64;
-        let mut now = harness.now_us();
-        let end = target_us.min(now + max_step_us);
-        while end > now {
-            // With a camera, time advances one frame interval at a time so no frame is skipped.
-            let dt = (end - now).min(frame_step_us);
-            for frame in harness.advance(Duration::from_micros(dt)) {
-                // No receiver yet is normal: nobody connected.
-                let _ = down_tx.send(Arc::new(frame));
-            }
-            now = harness.now_us();
-            if let Some((scene, cameras, socket, target, truth)) = &mut thermal {
-                for (camera, vehicle) in cameras.iter_mut().zip(harness.sim.vehicles()) {
-                    let Some(frame) = camera.poll(scene, vehicle) else {
-                        continue;
-                    };
-                    for chunk in frame.chunks() {
-                        // An absent listener is normal for UDP.
-                        let _ = socket.send_to(&chunk, target.as_str());
-                    }
-                    if let Some(f) = truth {
-                        let t = frame.time_boot_us as f64 * 1e-6;
-                        for s in scene.sources_at(t) {
-                            writeln!(
-                                f,
-                                "{t:.3},{},{},{},{},{:.7},{:.7}",
-                                frame.sysid,
-                                frame.frame_id,
-                                s.id,
-                                s.kind.name(),
-                                s.lat_deg,
-                                s.lon_deg
-                            )?;
-                        }
-                        f.flush()?;
-                    }
-                }
-            }
-        }
-        if let Some(d) = args.duration_s
-            && harness.now_us() as f64 * 1e-6 >= d
-        {
-            return Ok(());
-        }
-    }
+    let runner = runner::Runner {
+        harness,
+        speedup: args.speedup,
+        duration_s: args.duration_s,
+        thermal,
+    };
+    runner.run(up_rx, down_tx).await?;
+    Ok(())
 }
 
 fn main() -> std::process::ExitCode {

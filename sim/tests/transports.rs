@@ -201,3 +201,58 @@ fn thermal_frames_stream_over_udp_with_ground_truth() {
     );
     let _ = std::fs::remove_file(&truth);
 }
+
+#[tokio::test]
+async fn an_in_process_simulator_serves_tcp() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use vigil_sim::{GeoPoint, Harness, Impairment, SimConfig};
+
+    let harness = Harness::new(
+        SimConfig::new(GeoPoint::new(-35.363_261, 149.165_230, 584.0)),
+        Impairment::none(),
+    );
+    let (addr, task) = vigil_sim::runner::spawn_tcp(harness, "127.0.0.1:0", 10.0)
+        .await
+        .expect("serve");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let request = MavMessage::COMMAND_LONG(COMMAND_LONG_DATA {
+        command: MavCmd::MAV_CMD_REQUEST_MESSAGE,
+        param1: 148.0,
+        target_system: 1,
+        target_component: 1,
+        ..COMMAND_LONG_DATA::default()
+    });
+    let mut out = Vec::new();
+    mavlink::write_v2_msg(
+        &mut out,
+        MavHeader {
+            system_id: 255,
+            component_id: 190,
+            sequence: 0,
+        },
+        &request,
+    )
+    .expect("serialise");
+    stream.write_all(&out).await.expect("send");
+
+    let mut got = Vec::new();
+    let found = tokio::time::timeout(Duration::from_secs(10), async {
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = stream.read(&mut buf).await.expect("read");
+            assert!(n > 0, "connection closed");
+            got.extend_from_slice(&buf[..n]);
+            if parse_all(&got)
+                .iter()
+                .any(|m| matches!(m, MavMessage::AUTOPILOT_VERSION(_)))
+            {
+                return;
+            }
+        }
+    })
+    .await;
+    task.abort();
+    assert!(found.is_ok(), "no AUTOPILOT_VERSION over TCP");
+    // The first bytes are MAVLink: no console text in process.
+    assert_eq!(got.first(), Some(&0xFD));
+}
