@@ -1976,12 +1976,17 @@ impl Vehicle {
                 let mut present = base;
                 let mut enabled = base;
                 let mut health = base;
-                present |= MavSysStatusSensor::MAV_SYS_STATUS_GEOFENCE;
-                if self.p("FENCE_ENABLE") >= 1.0 {
+                // As ArduPilot: the fence is present once enabled or uploaded, and healthy
+                // (whether present or not) unless breached.
+                let fence_on = self.p("FENCE_ENABLE") >= 1.0;
+                if fence_on || !self.store.fence.is_empty() {
+                    present |= MavSysStatusSensor::MAV_SYS_STATUS_GEOFENCE;
+                }
+                if self.breaches == 0 {
+                    health |= MavSysStatusSensor::MAV_SYS_STATUS_GEOFENCE;
+                }
+                if fence_on {
                     enabled |= MavSysStatusSensor::MAV_SYS_STATUS_GEOFENCE;
-                    if self.breaches != 0 {
-                        health.remove(MavSysStatusSensor::MAV_SYS_STATUS_GEOFENCE);
-                    }
                 }
                 if !self.gps_fix {
                     health.remove(MavSysStatusSensor::MAV_SYS_STATUS_SENSOR_GPS);
