@@ -317,6 +317,8 @@ pub struct Vehicle {
     next_slow_us: u64,
     next_prearm_text_us: u64,
     throttle_pct: f64,
+    breadcrumbs: Vec<[f64; 3]>,
+    srtl_path: Vec<[f64; 3]>,
 }
 
 impl Vehicle {
@@ -371,6 +373,8 @@ impl Vehicle {
             next_slow_us: 0,
             next_prearm_text_us: 0,
             throttle_pct: 0.0,
+            breadcrumbs: Vec::new(),
+            srtl_path: Vec::new(),
         }
     }
 
@@ -575,6 +579,7 @@ impl Vehicle {
             self.check_battery_failsafe();
             self.check_auto_disarm();
             self.prearm_reminder();
+            self.record_breadcrumb();
         }
 
         // Mission protocol timers.
@@ -690,11 +695,18 @@ impl Vehicle {
                     Setpoint::Velocity { vel_mps }
                 }
             },
-            Mode::Rtl | Mode::SmartRtl => {
+            Mode::Rtl => {
                 if self.landed {
                     Setpoint::Ground
                 } else {
                     self.rtl_control()
+                }
+            }
+            Mode::SmartRtl => {
+                if self.landed {
+                    Setpoint::Ground
+                } else {
+                    self.smart_rtl_control()
                 }
             }
             Mode::Land => {
@@ -777,6 +789,81 @@ impl Vehicle {
                 RtlPhase::Land => return self.descend_at(home),
             }
         }
+    }
+
+    /// SMART_RTL's path: a point every 3 m flown (at most 300), as ArduCopter's SRTL_POINTS.
+    fn record_breadcrumb(&mut self) {
+        let recording = self.armed
+            && !self.landed
+            && !matches!(self.mode, Mode::SmartRtl | Mode::Rtl | Mode::Land);
+        if !recording {
+            return;
+        }
+        let here = self.body.pos_m;
+        let far = self
+            .breadcrumbs
+            .last()
+            .is_none_or(|p| (p[0] - here[0]).hypot(p[1] - here[1]).hypot(p[2] - here[2]) >= 3.0);
+        if far {
+            self.breadcrumbs.push(here);
+            if self.breadcrumbs.len() > 300 {
+                self.breadcrumbs.remove(1);
+            }
+        }
+    }
+
+    /// Back along the recorded path, then land where the path began.
+    fn smart_rtl_control(&mut self) -> Setpoint {
+        let here = self.body.pos_m;
+        let dist3 = |a: [f64; 3], b: [f64; 3]| (a[0] - b[0]).hypot(a[1] - b[1]).hypot(a[2] - b[2]);
+        while self.srtl_path.len() > 1
+            && self.srtl_path.last().is_some_and(|&p| dist3(p, here) < 2.0)
+        {
+            self.srtl_path.pop();
+        }
+        let Some(&p) = self.srtl_path.last() else {
+            return self.descend_at(self.home_en());
+        };
+        if self.srtl_path.len() == 1 {
+            // Over the start: hold height, then land there.
+            return if dist2([p[0], p[1]], [here[0], here[1]]) > 1.0 {
+                self.position_setpoint([p[0], p[1], here[2]], self.wp_speed_mps())
+            } else {
+                self.descend_at([p[0], p[1]])
+            };
+        }
+        // Follow the path at a speed that can still slow down for its next corner (a turn of
+        // more than 20 degrees) or its end.
+        let d = dist3(p, here).max(1e-6);
+        let heading = [
+            (p[0] - here[0]) / d,
+            (p[1] - here[1]) / d,
+            (p[2] - here[2]) / d,
+        ];
+        let mut rest = 0.0;
+        for w in self.srtl_path.windows(2).rev() {
+            let (from, to) = (w[1], w[0]);
+            let len = dist3(from, to);
+            if len < 1e-6 {
+                continue;
+            }
+            let cos = ((to[0] - from[0]) * heading[0]
+                + (to[1] - from[1]) * heading[1]
+                + (to[2] - from[2]) * heading[2])
+                / len;
+            if cos < 20f64.to_radians().cos() {
+                break;
+            }
+            rest += len;
+        }
+        let accel = self.cfg.limits.accel_mps2;
+        let speed = (self.p("WPNAV_SPEED") / 100.0).min((2.0 * accel * 0.8 * (d + rest)).sqrt());
+        let vel_mps = [
+            (p[0] - here[0]) / d * speed,
+            (p[1] - here[1]) / d * speed,
+            (p[2] - here[2]) / d * speed,
+        ];
+        Setpoint::Velocity { vel_mps }
     }
 
     fn start_rtl(&mut self) {
@@ -1068,6 +1155,9 @@ impl Vehicle {
                 return Err("Mode change to AUTO failed: Missing Takeoff Cmd".into());
             }
         }
+        if mode == Mode::SmartRtl && (!self.armed || self.landed || self.breadcrumbs.is_empty()) {
+            return Err("Mode change to SMART_RTL failed: no path".into());
+        }
         if matches!(mode, Mode::Rtl | Mode::SmartRtl) && self.home.is_none() {
             return Err(format!(
                 "Mode change to {} failed: home not set",
@@ -1078,7 +1168,8 @@ impl Vehicle {
         self.hold_m = here;
         match mode {
             Mode::Guided => self.guided = Guided::Hold,
-            Mode::Rtl | Mode::SmartRtl => self.start_rtl(),
+            Mode::Rtl => self.start_rtl(),
+            Mode::SmartRtl => self.srtl_path = self.breadcrumbs.clone(),
             Mode::Land => self.land_en = [here[0], here[1]],
             _ => {}
         }
@@ -1146,6 +1237,7 @@ impl Vehicle {
         self.landed_since_us = Some(self.now_us);
         self.hold_m = self.body.pos_m;
         self.guided = Guided::Hold;
+        self.breadcrumbs = vec![self.body.pos_m];
         // ArduCopter resets home to where it arms.
         if self.ekf_ok {
             self.set_home_here();

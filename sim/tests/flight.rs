@@ -499,3 +499,67 @@ fn altitude_ceiling_and_exclusion_circle_are_fences_too() {
     );
     assert!(g.texts().iter().any(|t| t == "Polygon fence breached"));
 }
+
+#[test]
+fn smart_rtl_retraces_the_path_and_lands_where_it_armed() {
+    let mut g = ready_gcs(SimConfig::new(home()));
+    assert_eq!(g.set_mode(GUIDED), MavResult::MAV_RESULT_ACCEPTED);
+    assert_eq!(g.arm(), MavResult::MAV_RESULT_ACCEPTED);
+    assert_eq!(
+        g.command(
+            MavCmd::MAV_CMD_NAV_TAKEOFF,
+            [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 15.0]
+        ),
+        MavResult::MAV_RESULT_ACCEPTED
+    );
+    g.run(secs(10));
+    // An L: 80 m north, then 80 m east.
+    for (east, north) in [(0.0, 80.0), (80.0, 80.0)] {
+        let t = item(MavCmd::MAV_CMD_NAV_WAYPOINT, east, north, 15.0, [0.0; 4]);
+        let r = g.command(
+            MavCmd::MAV_CMD_DO_REPOSITION,
+            [
+                -1.0,
+                0.0,
+                0.0,
+                0.0,
+                (f64::from(t.x) * 1e-7) as f32,
+                (f64::from(t.y) * 1e-7) as f32,
+                15.0,
+            ],
+        );
+        assert_eq!(r, MavResult::MAV_RESULT_ACCEPTED);
+        g.run(secs(20));
+    }
+    assert_eq!(g.set_mode(21), MavResult::MAV_RESULT_ACCEPTED);
+    // Straight home would cut the corner; SMART_RTL passes near (0, 80).
+    let h = home();
+    let local = |p: vigil_sim::GeoPoint| {
+        let m = vigil_sim::geodesy::M_PER_DEG;
+        [
+            (p.lon_deg - h.lon_deg) * m * h.lat_deg.to_radians().cos(),
+            (p.lat_deg - h.lat_deg) * m,
+        ]
+    };
+    let mut closest = f64::MAX;
+    for _ in 0..600 {
+        g.run(std::time::Duration::from_millis(100));
+        let v = g.h.sim.vehicle(1).expect("vehicle");
+        let p = local(v.position());
+        closest = closest.min(p[0].hypot(p[1] - 80.0));
+        if !v.armed() {
+            break;
+        }
+    }
+    let v = g.h.sim.vehicle(1).expect("vehicle");
+    assert!(
+        !v.armed() && v.landed(),
+        "still flying in {:?} at {:?} alt {}",
+        v.mode(),
+        local(v.position()),
+        v.relative_alt_m()
+    );
+    assert!(closest < 3.0, "passed {closest} m from the corner");
+    let p = local(v.position());
+    assert!(p[0].hypot(p[1]) < 1.5, "landed at {p:?}");
+}
