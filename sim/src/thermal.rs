@@ -32,7 +32,6 @@ use rand_chacha::ChaCha8Rng;
 use serde::Deserialize;
 
 use crate::geodesy::{GeoPoint, LocalFrame, deg_to_e7};
-use crate::physics::gauss;
 
 /// Bytes of the chunk header.
 pub const HEADER_BYTES: usize = 64;
@@ -227,6 +226,8 @@ pub struct Scene {
     surfaces: Vec<Vec<[f64; 2]>>,
     walkers: Vec<(Vec<[f64; 2]>, f64)>,
     crowd: Vec<[f64; 2]>,
+    /// Each car's centre and heading sine and cosine, in the local frame.
+    cars: Vec<([f64; 2], f64, f64)>,
 }
 
 fn inside(p: [f64; 2], poly: &[[f64; 2]]) -> bool {
@@ -277,12 +278,21 @@ impl Scene {
                 crowd.push([centre[0] + r * a.sin(), centre[1] + r * a.cos()]);
             }
         }
+        let cars = scenario
+            .cars
+            .iter()
+            .map(|c| {
+                let (s, co) = c.heading_deg.to_radians().sin_cos();
+                (local(&c.position), s, co)
+            })
+            .collect();
         Self {
             frame,
             scenario,
             surfaces,
             walkers,
             crowd,
+            cars,
         }
     }
 
@@ -359,13 +369,12 @@ impl Scene {
     /// Apparent ground temperature at a local point (no noise), kelvin.
     fn ground_k(&self, p: [f64; 2], discs: &[Disc]) -> f64 {
         for d in discs {
-            if (p[0] - d.en[0]).hypot(p[1] - d.en[1]) <= d.radius_m {
+            let (dx, dy) = (p[0] - d.en[0], p[1] - d.en[1]);
+            if dx * dx + dy * dy <= d.radius_m * d.radius_m {
                 return d.temp_k;
             }
         }
-        for c in &self.scenario.cars {
-            let centre = self.frame.to_local(c.position[1], c.position[0]);
-            let (s, co) = c.heading_deg.to_radians().sin_cos();
+        for (c, &(centre, s, co)) in self.scenario.cars.iter().zip(&self.cars) {
             let dx = p[0] - centre[0];
             let dy = p[1] - centre[1];
             let along = dx * s + dy * co;
@@ -463,8 +472,19 @@ pub fn render(
     let right = [cy, -sy, 0.0];
     let up = [-sy * sp, -cy * sp, cp];
     let half = (cam.hfov_deg.to_radians() / 2.0).tan();
-    let discs = scene.discs(t_s);
+    // Only the heat sources near the ground under the camera matter (a generous circle).
+    let reach_m = if fwd[2] < -0.5 {
+        pos_m[2] * 2.5 + 5.0
+    } else {
+        f64::INFINITY
+    };
+    let discs: Vec<Disc> = scene
+        .discs(t_s)
+        .into_iter()
+        .filter(|d| (d.en[0] - pos_m[0]).hypot(d.en[1] - pos_m[1]) <= reach_m)
+        .collect();
     let mut out = Vec::with_capacity(w * h);
+    let mut spare_noise: Option<f64> = None;
     for j in 0..h {
         let y = -((j as f64 + 0.5) - h as f64 / 2.0) / (w as f64 / 2.0) * half;
         for i in 0..w {
@@ -480,11 +500,28 @@ pub fn render(
                 let t = -pos_m[2] / d[2];
                 scene.ground_k([pos_m[0] + t * d[0], pos_m[1] + t * d[1]], &discs)
             };
-            let ck = k * 100.0 + cam.noise_ck * gauss(rng);
+            // Box–Muller gives two samples: use both.
+            let n = match spare_noise.take() {
+                Some(n) => n,
+                None => {
+                    let (a, b) = gauss_pair(rng);
+                    spare_noise = Some(b);
+                    a
+                }
+            };
+            let ck = k * 100.0 + cam.noise_ck * n;
             out.push(ck.round().clamp(0.0, 65_535.0) as u16);
         }
     }
     out
+}
+
+fn gauss_pair(rng: &mut ChaCha8Rng) -> (f64, f64) {
+    let u1: f64 = rand::RngExt::random::<f64>(rng).max(1e-12);
+    let u2: f64 = rand::RngExt::random::<f64>(rng);
+    let r = (-2.0 * u1.ln()).sqrt();
+    let (s, c) = (std::f64::consts::TAU * u2).sin_cos();
+    (r * c, r * s)
 }
 
 /// A camera on one vehicle: decides when a frame is due and renders it.
