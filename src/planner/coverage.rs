@@ -1,5 +1,8 @@
 //! Coverage, measured independently of how the sweeps were made: the blind spots' area inside
 //! the union of the swath rectangles of every sweep leg flown, over the blind spots' area.
+//!
+//! A sweep leg's swath is its square-capped buffer: `swath_m` wide, reaching `cap_m` (half the
+//! camera's along-track footprint, at most half the swath) beyond each end.
 
 use geo::{Area, BooleanOps};
 use geo_types::{MultiPolygon, Polygon};
@@ -27,17 +30,19 @@ impl Coverage {
     }
 }
 
-/// The swath of every sweep leg of `sorties`, `swath_m` wide, laid over `blind`.
+/// The swath of every sweep leg of `sorties`, `swath_m` wide and reaching `cap_m` beyond each
+/// end, laid over `blind`.
 pub fn coverage<'a>(
     blind: &MultiPolygon<f64>,
     sorties: impl IntoIterator<Item = &'a Sortie>,
     swath_m: f64,
+    cap_m: f64,
 ) -> Coverage {
     let mut rects: Vec<Polygon<f64>> = Vec::new();
     for s in sorties {
         for w in s.points.windows(2) {
             if w[1].sweep && super::geom::dist(w[0].pos(), w[1].pos()) > 1e-6 {
-                rects.push(swath_rect(w[0].pos(), w[1].pos(), swath_m));
+                rects.push(swath_rect(w[0].pos(), w[1].pos(), swath_m, cap_m));
             }
         }
     }

@@ -11,6 +11,10 @@ use geo_types::{Coord, Polygon};
 
 use super::geom::rotate;
 
+/// Shortest sweep flown, metres: a part narrower than the camera's footprint is still flown
+/// over (a sweep this long across its middle).
+pub const MIN_SWEEP_M: f64 = 0.5;
+
 /// One straight pass of the camera, flown from `a` to `b` or back, local metres.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Sweep {
@@ -54,8 +58,10 @@ struct Part {
 }
 
 /// Decomposes `region` for sweeps along `angle_rad` (counter-clockwise from east) spaced
-/// `swath_m` apart. Cells come back with `region` set to 0; the caller numbers them.
-pub fn decompose(region: &Polygon<f64>, angle_rad: f64, swath_m: f64) -> Vec<Cell> {
+/// `swath_m` apart. Each sweep stops `cap_m` short of its part's extent at both ends: the camera
+/// sees that far ahead and behind (half its along-track footprint). Cells come back with
+/// `region` set to 0; the caller numbers them.
+pub fn decompose(region: &Polygon<f64>, angle_rad: f64, swath_m: f64, cap_m: f64) -> Vec<Cell> {
     let (c, s) = (angle_rad.cos(), angle_rad.sin());
 
     // Work in a frame where sweeps run along +x.
@@ -130,9 +136,15 @@ pub fn decompose(region: &Polygon<f64>, angle_rad: f64, swath_m: f64) -> Vec<Cel
                 cells.len() - 1
             };
             cell_of[i][k] = id;
+            let (x0, x1) = if part.xmax - part.xmin > 2.0 * cap_m + MIN_SWEEP_M {
+                (part.xmin + cap_m, part.xmax - cap_m)
+            } else {
+                let mid = 0.5 * (part.xmin + part.xmax);
+                (mid - 0.5 * MIN_SWEEP_M, mid + 0.5 * MIN_SWEEP_M)
+            };
             let a = rotate(
                 Coord {
-                    x: part.xmin,
+                    x: x0,
                     y: centres[i],
                 },
                 c,
@@ -140,7 +152,7 @@ pub fn decompose(region: &Polygon<f64>, angle_rad: f64, swath_m: f64) -> Vec<Cel
             );
             let b = rotate(
                 Coord {
-                    x: part.xmax,
+                    x: x1,
                     y: centres[i],
                 },
                 c,
@@ -273,7 +285,7 @@ mod tests {
     fn a_rectangle_is_one_cell_of_full_width_sweeps() {
         let r =
             polygon![(x: 0.0, y: 0.0), (x: 100.0, y: 0.0), (x: 100.0, y: 60.0), (x: 0.0, y: 60.0)];
-        let cells = decompose(&r, 0.0, 20.0);
+        let cells = decompose(&r, 0.0, 20.0, 0.0);
         assert_eq!(cells.len(), 1);
         let s = &cells[0].sweeps;
         assert_eq!(s.len(), 3);
@@ -281,6 +293,10 @@ mod tests {
             assert!((sw.a.x - 0.0).abs() < 1e-9 && (sw.b.x - 100.0).abs() < 1e-9);
             assert!((sw.a.y - y).abs() < 1e-9);
         }
+        // With a 10 m cap every sweep stops 10 m short of each end.
+        let capped = decompose(&r, 0.0, 20.0, 10.0);
+        assert!((capped[0].sweeps[1].a.x - 10.0).abs() < 1e-9);
+        assert!((capped[0].sweeps[1].b.x - 90.0).abs() < 1e-9);
     }
 
     #[test]
@@ -289,7 +305,7 @@ mod tests {
             exterior: [(x: 0.0, y: 0.0), (x: 100.0, y: 0.0), (x: 100.0, y: 100.0), (x: 0.0, y: 100.0)],
             interiors: [[(x: 40.0, y: 30.0), (x: 60.0, y: 30.0), (x: 60.0, y: 70.0), (x: 40.0, y: 70.0)]],
         );
-        let cells = decompose(&p, 0.0, 20.0);
+        let cells = decompose(&p, 0.0, 20.0, 0.0);
         // Below the hole, left of it, right of it, above it.
         assert_eq!(cells.len(), 4, "{cells:#?}");
         let total: usize = cells.iter().map(|c| c.sweeps.len()).sum();
@@ -311,7 +327,7 @@ mod tests {
             (x: 40.0, y: 40.0), (x: 40.0, y: 100.0), (x: 0.0, y: 100.0)];
         // Sweeping along y (90°): strips are vertical; the strips left of x = 40 run the full
         // height, the others only to y = 40 — one cell, as no strip splits.
-        let cells = decompose(&l, std::f64::consts::FRAC_PI_2, 20.0);
+        let cells = decompose(&l, std::f64::consts::FRAC_PI_2, 20.0, 0.0);
         assert_eq!(cells.len(), 1);
         assert_eq!(cells[0].sweeps.len(), 5);
     }

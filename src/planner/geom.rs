@@ -328,13 +328,22 @@ pub fn rotate(p: Coord<f64>, cos: f64, sin: f64) -> Coord<f64> {
     }
 }
 
-/// A rectangle `width_m` wide centred on `a`–`b` (flat ends at `a` and `b`), counter-clockwise.
-pub fn swath_rect(a: Coord<f64>, b: Coord<f64>, width_m: f64) -> Polygon<f64> {
+/// A rectangle `width_m` wide centred on `a`–`b` and reaching `cap_m` beyond each end,
+/// counter-clockwise: the ground a camera sees along a sweep.
+pub fn swath_rect(a: Coord<f64>, b: Coord<f64>, width_m: f64, cap_m: f64) -> Polygon<f64> {
     let len = dist(a, b).max(1e-9);
-    let (nx, ny) = (
-        -(b.y - a.y) / len * width_m / 2.0,
-        (b.x - a.x) / len * width_m / 2.0,
+    let (ux, uy) = ((b.x - a.x) / len, (b.y - a.y) / len);
+    let (a, b) = (
+        Coord {
+            x: a.x - ux * cap_m,
+            y: a.y - uy * cap_m,
+        },
+        Coord {
+            x: b.x + ux * cap_m,
+            y: b.y + uy * cap_m,
+        },
     );
+    let (nx, ny) = (-uy * width_m / 2.0, ux * width_m / 2.0);
     Polygon::new(
         vec![
             Coord {

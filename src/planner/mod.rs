@@ -171,6 +171,8 @@ pub struct Leftovers {
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub swath_m: f64,
+    /// How far the camera sees beyond each sweep end, metres (see [`SwathSpec::cap_m`]).
+    pub cap_m: f64,
     pub alt_m: f64,
     /// Where the vehicles take off and land.
     pub launch: Coord<f64>,
@@ -184,6 +186,11 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Coverage of `blind` by this plan's sweeps.
+    pub fn coverage(&self, blind: &MultiPolygon<f64>) -> Coverage {
+        coverage(blind, self.sorties(), self.swath_m, self.cap_m)
+    }
+
     /// Every sortie of every vehicle.
     pub fn sorties(&self) -> impl Iterator<Item = &Sortie> {
         self.vehicles.iter().flat_map(|v| v.sorties.iter())
@@ -275,6 +282,7 @@ pub fn plan(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanError> {
     let legs_checked = check_legs(&routes, input, home)?;
     Ok(Plan {
         swath_m,
+        cap_m: opts.swath.cap_m(opts.alt_m),
         alt_m: opts.alt_m,
         launch: input.home,
         home,
@@ -376,19 +384,54 @@ fn plan_vehicle(
 ) -> Result<VehicleRoute, PlanError> {
     // Sweep angle in the maths' convention (counter-clockwise from east).
     let fixed = opts.sweep_heading_deg.map(|h| (90.0 - h).rem_euclid(180.0));
+    let cap_m = opts.swath.cap_m(opts.alt_m);
     let mut cells = Vec::new();
-    for (i, poly) in blind.iter().enumerate() {
-        if poly.unsigned_area() < opts.min_region_m2 {
-            continue;
-        }
-        let pick = rng.as_mut().map(|r| (r, 0.03));
-        let best = sweep::best_sweeps(poly, swath_m, &opts.vehicle, fixed, pick);
-        for mut c in best.cells {
-            c.region = i;
-            if !c.sweeps.is_empty() {
-                cells.push(c);
+    let mut rects: Vec<Polygon<f64>> = Vec::new();
+    let add_regions = |regions: &[Polygon<f64>],
+                       cells: &mut Vec<decompose::Cell>,
+                       rects: &mut Vec<Polygon<f64>>,
+                       flyable: &Flyable,
+                       rng: &mut Option<rand_chacha::ChaCha8Rng>| {
+        for poly in regions {
+            let pick = rng.as_mut().map(|r| (r, 0.03));
+            let best = sweep::best_sweeps(poly, swath_m, cap_m, &opts.vehicle, fixed, pick);
+            for mut c in best.cells {
+                c.region = cells.len();
+                for s in &c.sweeps {
+                    for (a, b) in clip_sweep(flyable, s.a, s.b) {
+                        rects.push(geom::swath_rect(a, b, swath_m, cap_m));
+                    }
+                }
+                if !c.sweeps.is_empty() {
+                    cells.push(c);
+                }
             }
         }
+    };
+    let big: Vec<Polygon<f64>> = blind
+        .iter()
+        .filter(|p| p.unsigned_area() >= opts.min_region_m2)
+        .cloned()
+        .collect();
+    add_regions(&big, &mut cells, &mut rects, flyable, rng);
+
+    // Repair: where a sweep had to stop at the flyable area's edge, or a strip's centre line
+    // left a concave part, ground is left over; sweep what is left as new regions.
+    let mut rest = MultiPolygon(big);
+    let mut done = 0;
+    for _ in 0..3 {
+        let swath = geo::algorithm::bool_ops::unary_union(rects[done..].iter());
+        done = rects.len();
+        rest = rest.difference(&swath);
+        let left: Vec<Polygon<f64>> = rest
+            .iter()
+            .filter(|p| p.unsigned_area() >= opts.min_region_m2.max(REPAIR_MIN_M2))
+            .cloned()
+            .collect();
+        if left.is_empty() {
+            break;
+        }
+        add_regions(&left, &mut cells, &mut rects, flyable, rng);
     }
 
     let first = opts.entry_corner.and_then(|c| {
@@ -412,11 +455,8 @@ fn plan_vehicle(
     let mut units = Vec::new();
     for &(i, v) in &tour {
         for (a, b) in route::fly_order(&cells[i], v) {
-            for (t0, t1) in flyable.rings().clip(a, b) {
-                units.push(sortie::Unit {
-                    a: geom::lerp(a, b, t0),
-                    b: geom::lerp(a, b, t1),
-                });
+            for (a, b) in clip_sweep(flyable, a, b) {
+                units.push(sortie::Unit { a, b });
             }
         }
     }
@@ -438,6 +478,32 @@ fn plan_vehicle(
         cells: cells.len(),
         risk,
     })
+}
+
+/// Leftover pieces smaller than this (m²) are not swept again by the repair pass.
+const REPAIR_MIN_M2: f64 = 1.0;
+
+/// The pieces of the sweep `a`–`b` inside the flyable area, each end pulled 1 cm off the
+/// area's rings so that it is strictly inside.
+fn clip_sweep(flyable: &Flyable, a: Coord<f64>, b: Coord<f64>) -> Vec<(Coord<f64>, Coord<f64>)> {
+    let len = geom::dist(a, b).max(1e-9);
+    let mut out = Vec::new();
+    for (t0, t1) in flyable.rings().clip(a, b) {
+        let t0 = if flyable.contains(geom::lerp(a, b, t0)) {
+            t0
+        } else {
+            t0 + 0.01 / len
+        };
+        let t1 = if flyable.contains(geom::lerp(a, b, t1)) {
+            t1
+        } else {
+            t1 - 0.01 / len
+        };
+        if t1 > t0 {
+            out.push((geom::lerp(a, b, t0), geom::lerp(a, b, t1)));
+        }
+    }
+    out
 }
 
 /// Checks every leg of `routes` against `input`'s boundary and every keep-out zone; returns the

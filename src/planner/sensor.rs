@@ -131,6 +131,17 @@ pub enum SwathSpec {
 }
 
 impl SwathSpec {
+    /// How far the camera sees ahead of and behind the vehicle at `alt_m`, counted for coverage:
+    /// half the along-track footprint, at most half the swath (a swath given directly is
+    /// taken as a square footprint).
+    pub fn cap_m(&self, alt_m: f64) -> f64 {
+        let half = 0.5 * self.swath_m(alt_m);
+        match self {
+            Self::Camera { camera, .. } => (0.5 * camera.footprint_length_m(alt_m)).min(half),
+            Self::Width { .. } => half,
+        }
+    }
+
     /// The swath width when flying at `alt_m`, metres.
     pub fn swath_m(&self, alt_m: f64) -> f64 {
         match self {

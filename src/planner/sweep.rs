@@ -46,12 +46,13 @@ pub struct RegionSweeps {
 pub fn best_sweeps(
     region: &Polygon<f64>,
     swath_m: f64,
+    cap_m: f64,
     vehicle: &Vehicle,
     fixed_deg: Option<f64>,
     rng: Option<(&mut rand_chacha::ChaCha8Rng, f64)>,
 ) -> RegionSweeps {
     let eval = |deg: f64| {
-        let cells = decompose(region, deg.to_radians(), swath_m);
+        let cells = decompose(region, deg.to_radians(), swath_m, cap_m);
         let t = estimate_s(&cells, vehicle, swath_m);
         RegionSweeps {
             angle_deg: deg,
@@ -103,7 +104,7 @@ mod tests {
     fn a_long_thin_rectangle_is_swept_along_its_length() {
         let r =
             polygon![(x: 0.0, y: 0.0), (x: 400.0, y: 0.0), (x: 400.0, y: 60.0), (x: 0.0, y: 60.0)];
-        let best = best_sweeps(&r, 20.0, &Vehicle::default(), None, None);
+        let best = best_sweeps(&r, 20.0, 10.0, &Vehicle::default(), None, None);
         assert!(best.angle_deg.abs() < 1e-9 || (best.angle_deg - 180.0).abs() < 1e-9);
         assert_eq!(best.cells.iter().map(|c| c.sweeps.len()).sum::<usize>(), 3);
     }
@@ -115,7 +116,7 @@ mod tests {
         let r = |x: f64, y: f64| (x * c - y * s, x * s + y * c);
         let pts = [r(0.0, 0.0), r(300.0, 0.0), r(300.0, 50.0), r(0.0, 50.0)];
         let poly = Polygon::new(pts.to_vec().into(), vec![]);
-        let best = best_sweeps(&poly, 25.0, &Vehicle::default(), None, None);
+        let best = best_sweeps(&poly, 25.0, 12.5, &Vehicle::default(), None, None);
         assert!((best.angle_deg - 30.0).abs() < 1e-6, "{}", best.angle_deg);
     }
 }
