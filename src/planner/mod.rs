@@ -23,7 +23,7 @@ pub mod sensor;
 pub mod sortie;
 pub mod sweep;
 
-use geo::{Area, BooleanOps, BoundingRect, Buffer};
+use geo::{Area, BooleanOps, BoundingRect, Buffer, MinimumRotatedRect};
 use geo_types::{Coord, MultiPolygon, Polygon};
 use rand::SeedableRng;
 use serde::Serialize;
@@ -431,7 +431,27 @@ fn plan_vehicle(
         if left.is_empty() {
             break;
         }
-        add_regions(&left, &mut cells, &mut rects, flyable, rng);
+        // Pieces thinner than a swath get one sweep placed where it sees most of them from
+        // inside the flyable area (a piece in a margin band is seen from the band's edge).
+        let (thin, thick): (Vec<Polygon<f64>>, Vec<Polygon<f64>>) =
+            left.into_iter().partition(|p| {
+                p.minimum_rotated_rect()
+                    .map(|r| rect_sides(&r).0 <= swath_m)
+                    .unwrap_or(true)
+            });
+        for piece in &thin {
+            if let Some((a, b)) = repair_sweep(piece, flyable, swath_m, cap_m) {
+                for (pa, pb) in clip_sweep(flyable, a, b) {
+                    rects.push(geom::swath_rect(pa, pb, swath_m, cap_m));
+                }
+                cells.push(decompose::Cell {
+                    region: cells.len(),
+                    angle_deg: (b.y - a.y).atan2(b.x - a.x).to_degrees(),
+                    sweeps: vec![decompose::Sweep { a, b }],
+                });
+            }
+        }
+        add_regions(&thick, &mut cells, &mut rects, flyable, rng);
     }
 
     let first = opts.entry_corner.and_then(|c| {
@@ -482,6 +502,97 @@ fn plan_vehicle(
 
 /// Leftover pieces smaller than this (m²) are not swept again by the repair pass.
 const REPAIR_MIN_M2: f64 = 1.0;
+
+/// A straight piece of path from its first to its second point.
+type Segment = (Coord<f64>, Coord<f64>);
+
+/// Short and long side of a rectangle polygon, metres.
+fn rect_sides(r: &Polygon<f64>) -> (f64, f64) {
+    let p = &r.exterior().0;
+    if p.len() < 4 {
+        return (0.0, 0.0);
+    }
+    let (s1, s2) = (geom::dist(p[0], p[1]), geom::dist(p[1], p[2]));
+    (s1.min(s2), s1.max(s2))
+}
+
+/// One sweep along a thin leftover `piece`: along its minimum rotated rectangle's long axis,
+/// stopping `cap_m` short of its ends, shifted across by up to nearly half a swath to where,
+/// flown inside the flyable area, it sees most of the piece. `None` when no shift sees any.
+fn repair_sweep(
+    piece: &Polygon<f64>,
+    flyable: &Flyable,
+    swath_m: f64,
+    cap_m: f64,
+) -> Option<(Coord<f64>, Coord<f64>)> {
+    let r = piece.minimum_rotated_rect()?;
+    let p = &r.exterior().0;
+    if p.len() < 4 {
+        return None;
+    }
+    // Centre line along the long side.
+    let (u, v) = if geom::dist(p[0], p[1]) >= geom::dist(p[1], p[2]) {
+        ((p[0], p[1]), (p[3], p[2]))
+    } else {
+        ((p[1], p[2]), (p[0], p[3]))
+    };
+    let mut a = geom::lerp(u.0, v.0, 0.5);
+    let mut b = geom::lerp(u.1, v.1, 0.5);
+    let len = geom::dist(a, b).max(1e-9);
+    let dir = Coord {
+        x: (b.x - a.x) / len,
+        y: (b.y - a.y) / len,
+    };
+    let shrink = if len > 2.0 * cap_m + decompose::MIN_SWEEP_M {
+        cap_m
+    } else {
+        0.5 * (len - decompose::MIN_SWEEP_M).max(0.0)
+    };
+    a = Coord {
+        x: a.x + dir.x * shrink,
+        y: a.y + dir.y * shrink,
+    };
+    b = Coord {
+        x: b.x - dir.x * shrink,
+        y: b.y - dir.y * shrink,
+    };
+    let normal = Coord {
+        x: -dir.y,
+        y: dir.x,
+    };
+    let area = piece.unsigned_area();
+    let mut best: Option<(f64, Segment)> = None;
+    for k in [0.0, 0.2, -0.2, 0.45, -0.45] {
+        let d = k * swath_m;
+        let (sa, sb) = (
+            Coord {
+                x: a.x + normal.x * d,
+                y: a.y + normal.y * d,
+            },
+            Coord {
+                x: b.x + normal.x * d,
+                y: b.y + normal.y * d,
+            },
+        );
+        let rects: Vec<Polygon<f64>> = clip_sweep(flyable, sa, sb)
+            .into_iter()
+            .map(|(pa, pb)| geom::swath_rect(pa, pb, swath_m, cap_m))
+            .collect();
+        if rects.is_empty() {
+            continue;
+        }
+        let seen = piece
+            .intersection(&geo::algorithm::bool_ops::unary_union(rects.iter()))
+            .unsigned_area();
+        if best.is_none_or(|(s, _)| seen > s + 1e-6 * area) {
+            best = Some((seen, (sa, sb)));
+        }
+        if seen >= 0.999 * area {
+            break;
+        }
+    }
+    best.filter(|(s, _)| *s > 0.0).map(|(_, ab)| ab)
+}
 
 /// The pieces of the sweep `a`–`b` inside the flyable area, each end pulled 1 cm off the
 /// area's rings so that it is strictly inside.
