@@ -321,10 +321,35 @@ fn home_inside_a_no_fly_zone_is_refused_with_the_zone_named() {
     }
 }
 
+/// Length, coverage and legs leaving the area or entering a zone, of a baseline survey.
+fn judge(b: &baseline::Baseline, inp: &PlanInput, cap_m: f64) -> (f64, f64, usize) {
+    let zones: Vec<_> = inp.keepouts.iter().map(|k| k.area.buffer(-1e-3)).collect();
+    let boundary = inp.boundary.buffer(1e-6);
+    let bad = b
+        .points
+        .windows(2)
+        .filter(|w| {
+            let l = Line::new(w[0], w[1]);
+            zones.iter().any(|z| z.intersects(&l)) || !boundary.contains(&l)
+        })
+        .count();
+    let rects: Vec<Polygon<f64>> = b
+        .sweeps
+        .iter()
+        .map(|(a, c)| vigil::planner::geom::swath_rect(*a, *c, 30.0, cap_m))
+        .collect();
+    let covered = inp
+        .blind
+        .intersection(&geo::algorithm::bool_ops::unary_union(rects.iter()))
+        .unsigned_area();
+    (b.length_m, 100.0 * covered / inp.blind.unsigned_area(), bad)
+}
+
 #[test]
 fn against_the_single_angle_survey() {
-    // Rectangle: the same length. L-shape and holed square: the survey crosses the notch or
-    // the no-fly zone; Vigil stays inside and covers at least as much.
+    // The survey as QGC flies it (lines edge to edge) and with the same look-ahead Vigil takes
+    // (lines stopping half a footprint short). Vigil is never longer, covers everything, and
+    // never leaves the area; the survey crosses the L's notch and the no-fly zone.
     let rect = mp(
         polygon![(x: 0.0, y: 0.0), (x: 300.0, y: 0.0), (x: 300.0, y: 120.0), (x: 0.0, y: 120.0)],
     );
@@ -346,41 +371,34 @@ fn against_the_single_angle_survey() {
         };
         let p = plan(&inp, &o).expect("plan");
         let ours: f64 = p.sorties().map(|s| s.length_m).sum();
-        let base = baseline::survey(&inp.blind, 30.0, inp.home);
-        let zones: Vec<_> = inp.keepouts.iter().map(|k| k.area.buffer(-1e-3)).collect();
-        let base_bad = base
-            .points
-            .windows(2)
-            .filter(|w| {
-                let l = Line::new(w[0], w[1]);
-                zones.iter().any(|z| z.intersects(&l)) || !inp.boundary.buffer(1e-6).contains(&l)
-            })
-            .count();
-        let rects: Vec<Polygon<f64>> = base
-            .sweeps
-            .iter()
-            .map(|(a, b)| vigil::planner::geom::swath_rect(*a, *b, 30.0, 0.0))
-            .collect();
-        let base_cov = 100.0
-            * inp
-                .blind
-                .intersection(&geo::algorithm::bool_ops::unary_union(rects.iter()))
-                .unsigned_area()
-            / inp.blind.unsigned_area();
         let our_cov = coverage_pct(&p, &inp.blind);
+        let qgc = baseline::survey(&inp.blind, 30.0, 0.0, inp.home);
+        eprintln!("{name}: survey angle {:.0}°", qgc.angle_deg);
+        let (qgc_len, qgc_cov, qgc_bad) = judge(&qgc, &inp, 0.0);
+        let (cap_len, cap_cov, cap_bad) = judge(
+            &baseline::survey(&inp.blind, 30.0, 15.0, inp.home),
+            &inp,
+            15.0,
+        );
         eprintln!(
-            "{name}: vigil {ours:.1} m, {our_cov:.2} %, 0 bad legs; survey {:.1} m at {:.0}°, {base_cov:.2} %, {base_bad} bad legs",
-            base.length_m, base.angle_deg
+            "{name}: vigil {ours:.1} m, {our_cov:.2} %, 0 bad legs; survey {qgc_len:.1} m, {qgc_cov:.2} %, {qgc_bad} bad legs; survey with look-ahead {cap_len:.1} m, {cap_cov:.2} %, {cap_bad} bad legs"
         );
         assert_legs_safe(&p, &inp);
         assert!(
-            our_cov >= 99.5 && our_cov >= base_cov - 1e-6,
-            "{name}: {our_cov} vs {base_cov}"
+            our_cov >= 99.5 && our_cov >= qgc_cov - 1e-6 && our_cov >= cap_cov - 1e-6,
+            "{name}"
         );
+        // Never longer than QGC's survey. Against the look-ahead survey: the same on the
+        // rectangle; on the L at most 3 % longer, for the strip along the notch that the
+        // survey leaves unseen (its 96 %) while cutting across the notch.
+        assert!(ours <= qgc_len + 1e-6, "{name}: {ours} vs {qgc_len}");
+        assert!(ours <= cap_len * 1.03, "{name}: {ours} vs {cap_len}");
         match name {
-            "rectangle" => assert!(ours <= base.length_m + 1e-6, "{ours} vs {}", base.length_m),
-            "square with hole" => assert!(base_bad > 0, "the survey should cross the zone"),
-            _ => {}
+            "rectangle" => assert!((ours - cap_len).abs() < 1e-6, "same lines on a rectangle"),
+            _ => assert!(
+                qgc_bad > 0 && cap_bad > 0,
+                "{name}: the survey should leave the area"
+            ),
         }
     }
 }

@@ -396,14 +396,44 @@ fn plan_vehicle(
             let pick = rng.as_mut().map(|r| (r, 0.03));
             let best = sweep::best_sweeps(poly, swath_m, cap_m, &opts.vehicle, fixed, pick);
             for mut c in best.cells {
-                c.region = cells.len();
-                for s in &c.sweeps {
-                    for (a, b) in clip_sweep(flyable, s.a, s.b) {
+                // Each sweep as flown: from its first piece inside the flyable area to its
+                // last, so that the route orders cells by where they really start and end.
+                c.sweeps.retain_mut(|s| {
+                    let pieces = clip_sweep(flyable, s.a, s.b);
+                    for &(a, b) in &pieces {
                         rects.push(geom::swath_rect(a, b, swath_m, cap_m));
                     }
-                }
-                if !c.sweeps.is_empty() {
-                    cells.push(c);
+                    match (pieces.first(), pieces.last()) {
+                        (Some(f), Some(l)) => {
+                            (s.a, s.b) = (f.0, l.1);
+                            true
+                        }
+                        _ => false,
+                    }
+                });
+                // Where clipping made neighbouring sweeps start or end far apart (a strip's
+                // centre line left the flyable area), the serpentine hop would be long: split
+                // the cell there and let the route choose.
+                let dir = Coord {
+                    x: c.angle_deg.to_radians().cos(),
+                    y: c.angle_deg.to_radians().sin(),
+                };
+                let along = |p: Coord<f64>| p.x * dir.x + p.y * dir.y;
+                let mut start = 0;
+                for k in 1..=c.sweeps.len() {
+                    let split = k == c.sweeps.len() || {
+                        let (p, q) = (c.sweeps[k - 1], c.sweeps[k]);
+                        (along(p.a) - along(q.a)).abs() > 2.0 * swath_m
+                            || (along(p.b) - along(q.b)).abs() > 2.0 * swath_m
+                    };
+                    if split {
+                        cells.push(decompose::Cell {
+                            region: cells.len(),
+                            angle_deg: c.angle_deg,
+                            sweeps: c.sweeps[start..k].to_vec(),
+                        });
+                        start = k;
+                    }
                 }
             }
         }

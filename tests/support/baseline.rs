@@ -28,6 +28,7 @@ fn survey_at(
     region: &MultiPolygon<f64>,
     deg: f64,
     swath_m: f64,
+    cap_m: f64,
     home: Coord<f64>,
 ) -> Option<Baseline> {
     let (c, s) = (deg.to_radians().cos(), deg.to_radians().sin());
@@ -75,6 +76,11 @@ fn survey_at(
         let (a, b) = ts.iter().fold((f64::MAX, f64::MIN), |acc, x| {
             (acc.0.min(*x), acc.1.max(*x))
         });
+        let (a, b) = if b - a > 2.0 * cap_m + 0.5 {
+            (a + cap_m, b - cap_m)
+        } else {
+            (0.5 * (a + b) - 0.25, 0.5 * (a + b) + 0.25)
+        };
         let (pa, pb) = (rot(Coord { x: a, y }, c, s), rot(Coord { x: b, y }, c, s));
         if sweeps.len() % 2 == 0 {
             sweeps.push((pa, pb))
@@ -104,8 +110,10 @@ fn survey_at(
 }
 
 /// The baseline over `region` with sweeps `swath_m` apart, the angle (1° steps, plus the
-/// convex hull's edge directions) giving the shortest path.
-pub fn survey(region: &MultiPolygon<f64>, swath_m: f64, home: Coord<f64>) -> Baseline {
+/// convex hull's edge directions) giving the shortest path. Lines stop `cap_m` short of the
+/// outline at both ends (0 for QGC's edge-to-edge lines; the camera's look-ahead to give the
+/// baseline the same advantage Vigil takes).
+pub fn survey(region: &MultiPolygon<f64>, swath_m: f64, cap_m: f64, home: Coord<f64>) -> Baseline {
     let mut angles: Vec<f64> = (0..180).map(f64::from).collect();
     for p in region {
         let hull: Polygon<f64> = p.convex_hull();
@@ -120,7 +128,7 @@ pub fn survey(region: &MultiPolygon<f64>, swath_m: f64, home: Coord<f64>) -> Bas
     }
     angles
         .into_iter()
-        .filter_map(|a| survey_at(region, a, swath_m, home))
+        .filter_map(|a| survey_at(region, a, swath_m, cap_m, home))
         .min_by(|a, b| a.length_m.total_cmp(&b.length_m))
         .expect("a region with area has a survey")
 }
