@@ -4,7 +4,6 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use geo::Buffer;
 use geo_types::{Coord, MultiPolygon, Point, polygon};
 use vigil::area::{Home, LocalFrame, Venue, Zone, blind_spots, seeded_cameras};
 use vigil::planner::{Keepout, PlanInput, PlanOptions, SwathSpec, ThermalCamera, plan};
@@ -55,10 +54,7 @@ fn input_of(v: &Venue) -> PlanInput {
         keepouts: v
             .no_fly
             .iter()
-            .map(|z| Keepout {
-                name: z.name.clone(),
-                area: z.area.buffer(z.margin_m),
-            })
+            .map(|z| Keepout::grown(&z.name, &z.area, z.margin_m))
             .collect(),
         blind: blind_spots(v).regions,
         risk: vec![],

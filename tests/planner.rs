@@ -146,10 +146,7 @@ fn square_with_no_fly_hole() -> (MultiPolygon<f64>, Vec<Keepout>) {
     let tower = mp(
         polygon![(x: 150.0, y: 120.0), (x: 250.0, y: 120.0), (x: 250.0, y: 280.0), (x: 150.0, y: 280.0)],
     );
-    let keep = Keepout {
-        name: "tower".into(),
-        area: tower.buffer(5.0),
-    };
+    let keep = Keepout::grown("tower", &tower, 5.0);
     (boundary, vec![keep])
 }
 

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use geo::{Area, BooleanOps, Buffer, InteriorPoint};
+use geo::{Area, BooleanOps, InteriorPoint};
 use geo_types::Coord;
 use vigil::area::{Selection, Venue, blind_spots, read_venue, seeded_cameras};
 use vigil::planner::{Keepout, PlanInput, PlanOptions, SwathSpec, ThermalCamera, plan};
@@ -28,10 +28,7 @@ fn input_of(v: &Venue) -> PlanInput {
         keepouts: v
             .no_fly
             .iter()
-            .map(|z| Keepout {
-                name: z.name.clone(),
-                area: z.area.buffer(z.margin_m.max(0.0)),
-            })
+            .map(|z| Keepout::grown(&z.name, &z.area, z.margin_m))
             .collect(),
         blind: blind_spots(v).regions,
         risk: vec![],

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use geo::{Buffer, InteriorPoint};
+use geo::InteriorPoint;
 use geo_types::Coord;
 
 use vigil::area::{Selection, blind_spots, read_venue, seeded_cameras};
@@ -177,14 +177,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         keepouts: venue
             .no_fly
             .iter()
-            .map(|z| Keepout {
-                name: z.name.clone(),
-                area: if z.margin_m > 0.0 {
-                    z.area.buffer(z.margin_m)
-                } else {
-                    z.area.clone()
-                },
-            })
+            .map(|z| Keepout::grown(&z.name, &z.area, z.margin_m))
             .collect(),
         blind: blind.regions.clone(),
         risk: venue

@@ -97,7 +97,13 @@ pub fn decompose(region: &Polygon<f64>, angle_rad: f64, swath_m: f64, cap_m: f64
         if i < joins.len() {
             extra.push(joins[i]);
         }
-        strips.push(strip_parts(&edges, &ys, y0, y1, &extra));
+        // Only edges reaching into the strip can cross its scanlines.
+        let near: Vec<(Coord<f64>, Coord<f64>)> = edges
+            .iter()
+            .filter(|(p, q)| p.y.min(q.y) <= y1 && p.y.max(q.y) >= y0)
+            .copied()
+            .collect();
+        strips.push(strip_parts(&near, &ys, y0, y1, &extra));
     }
 
     // Link parts of neighbouring strips that meet on their join line.

@@ -13,6 +13,20 @@ use super::geom::{RingSet, dist, polyline_length};
 /// them pass close to a ring without touching it.
 const CORNER_NUDGE_M: f64 = 0.02;
 
+/// `area` grown (or shrunk, for a negative `distance_m`) with mitred corners: every point of
+/// the result's outline is at least `distance_m` from the original, and corners stay corners
+/// (a rounded corner would add many vertices to the visibility graph).
+pub fn grow(area: &MultiPolygon<f64>, distance_m: f64) -> MultiPolygon<f64> {
+    use geo::algorithm::buffer::{BufferStyle, LineJoin};
+    if distance_m == 0.0 {
+        return area.clone();
+    }
+    area.buffer_with_style(BufferStyle::new(distance_m).line_join(LineJoin::Miter(MITER_MIN_RAD)))
+}
+
+/// Corners sharper than this (radians) are cut square by [`grow`] instead of mitred far out.
+const MITER_MIN_RAD: f64 = 0.25;
+
 /// A no-fly zone as the planner needs it: its name and its area grown by its margin.
 #[derive(Debug, Clone)]
 pub struct Keepout {
@@ -31,12 +45,22 @@ pub struct Flyable {
     visible: HashMap<(u32, u32), bool>,
 }
 
+impl Keepout {
+    /// The zone `area` named `name`, grown by its `margin_m` (mitred, see [`grow`]).
+    pub fn grown(name: &str, area: &MultiPolygon<f64>, margin_m: f64) -> Self {
+        Self {
+            name: name.to_owned(),
+            area: grow(area, margin_m.max(0.0)),
+        }
+    }
+}
+
 impl Flyable {
     /// The flyable area of `boundary` with `keepouts` (each already grown by its own margin),
     /// everything kept `safety_m` further away.
     pub fn new(boundary: &MultiPolygon<f64>, keepouts: &[Keepout], safety_m: f64) -> Self {
         let inner = if safety_m > 0.0 {
-            boundary.buffer(-safety_m)
+            grow(boundary, -safety_m)
         } else {
             boundary.clone()
         };
@@ -44,7 +68,7 @@ impl Flyable {
             .iter()
             .map(|k| {
                 if safety_m > 0.0 {
-                    k.area.buffer(safety_m)
+                    grow(&k.area, safety_m)
                 } else {
                     k.area.clone()
                 }
@@ -109,6 +133,11 @@ impl Flyable {
             corners,
             visible: HashMap::new(),
         }
+    }
+
+    /// Number of reflex corners in the visibility graph.
+    pub fn corner_count(&self) -> usize {
+        self.corners.len()
     }
 
     /// The rings, indexed.

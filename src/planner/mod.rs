@@ -200,6 +200,7 @@ impl Plan {
 /// Plans a sweep of `input.blind` and checks every leg; see the module docs.
 pub fn plan(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanError> {
     check_options(opts)?;
+    let t0 = std::time::Instant::now();
     let swath_m = opts.swath.swath_m(opts.alt_m);
     let mut rng = opts.seed.map(rand_chacha::ChaCha8Rng::seed_from_u64);
 
@@ -216,6 +217,11 @@ pub fn plan(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanError> {
     // short leg from home to it is checked against the real boundary and zones like any other.
 
     // Blind spots a swath can reach from flyable air; the rest is reported.
+    tracing::debug!(
+        ms = t0.elapsed().as_secs_f64() * 1e3,
+        corners = flyable.corner_count(),
+        "flyable area"
+    );
     let reach = flyable.area.buffer(0.5 * swath_m - 0.05);
     let reachable = input.blind.intersection(&reach);
     let mut leftovers = Leftovers {
@@ -237,6 +243,11 @@ pub fn plan(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanError> {
     // Vehicles: slabs of equal estimated time.
     let n = opts.vehicles;
     let axis = fleet::long_axis(&work);
+    tracing::debug!(
+        ms = t0.elapsed().as_secs_f64() * 1e3,
+        regions = work.0.len(),
+        "reachable blind spots"
+    );
     let mut cuts = fleet::cuts(&work, axis, n, &[], &[1.0]);
     let mut routes = plan_slabs(
         &work,
@@ -279,7 +290,14 @@ pub fn plan(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanError> {
     }
 
     // Every leg, against the real boundary and every zone.
+    tracing::debug!(ms = t0.elapsed().as_secs_f64() * 1e3, "routes");
     let legs_checked = check_legs(&routes, input, home)?;
+    tracing::info!(
+        ms = t0.elapsed().as_secs_f64() * 1e3,
+        legs_checked,
+        vehicles = routes.len(),
+        "plan checked"
+    );
     Ok(Plan {
         swath_m,
         cap_m: opts.swath.cap_m(opts.alt_m),
@@ -385,6 +403,7 @@ fn plan_vehicle(
     // Sweep angle in the maths' convention (counter-clockwise from east).
     let fixed = opts.sweep_heading_deg.map(|h| (90.0 - h).rem_euclid(180.0));
     let cap_m = opts.swath.cap_m(opts.alt_m);
+    let t0 = std::time::Instant::now();
     let mut cells = Vec::new();
     let mut rects: Vec<Polygon<f64>> = Vec::new();
     let add_regions = |regions: &[Polygon<f64>],
@@ -484,6 +503,11 @@ fn plan_vehicle(
         add_regions(&thick, &mut cells, &mut rects, flyable, rng);
     }
 
+    tracing::debug!(
+        ms = t0.elapsed().as_secs_f64() * 1e3,
+        cells = cells.len(),
+        "cells decomposed and repaired"
+    );
     let first = opts.entry_corner.and_then(|c| {
         let r = input.boundary.bounding_rect()?;
         Some(match c {
@@ -499,7 +523,13 @@ fn plan_vehicle(
             },
         })
     });
+    let t0 = std::time::Instant::now();
     let tour = route::order(&cells, home, first, rng.as_mut());
+    tracing::debug!(
+        ms = t0.elapsed().as_secs_f64() * 1e3,
+        cells = cells.len(),
+        "cells ordered"
+    );
 
     // Sweeps in flying order, each cut to the flyable area.
     let mut units = Vec::new();
@@ -510,6 +540,7 @@ fn plan_vehicle(
             }
         }
     }
+    let t1 = std::time::Instant::now();
     let mut patrol = risk::RiskTracker::new(input.risk.clone(), swath_m, flyable);
     let sorties = sortie::build(
         &units,
@@ -520,6 +551,11 @@ fn plan_vehicle(
         opts.turnaround_s,
         &mut patrol,
     )?;
+    tracing::debug!(
+        ms = t1.elapsed().as_secs_f64() * 1e3,
+        units = units.len(),
+        "sorties built"
+    );
     let cycle_s: f64 = sorties.iter().map(|s| s.time_s + opts.turnaround_s).sum();
     let risk = patrol.report(cycle_s, opts.patrol_window_s);
     Ok(VehicleRoute {

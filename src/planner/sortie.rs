@@ -76,7 +76,25 @@ struct Open {
     points: Vec<RoutePoint>,
     /// Seconds flown so far, take-off climb included (legs costed rest to rest).
     t_s: f64,
+    /// An upper bound on the seconds to fly home from the last point, and on the points of
+    /// that path (home included).
+    back_s: f64,
+    back_pts: usize,
 }
+
+impl Open {
+    fn new(home: Coord<f64>, climb_s: f64) -> Self {
+        Self {
+            points: vec![RoutePoint::new(home, false)],
+            t_s: climb_s,
+            back_s: 0.0,
+            back_pts: 1,
+        }
+    }
+}
+
+/// Mission items kept free when a sortie's way home is only bounded, not yet searched.
+const ITEM_SLACK: usize = 8;
 
 /// Cuts `units` into sorties from and to `home`.
 ///
@@ -94,10 +112,7 @@ pub fn build(
     let climb_s = alt_m / vehicle.climb_mps;
     let usable = vehicle.usable_s();
     let mut sorties = Vec::new();
-    let mut open = Open {
-        points: vec![RoutePoint::new(home, false)],
-        t_s: climb_s,
-    };
+    let mut open = Open::new(home, climb_s);
     // Global clock at the current point: completed sorties and turnarounds plus the open time.
     let mut clock_base = 0.0;
     let mut queue: std::collections::VecDeque<(Unit, Option<usize>)> =
@@ -114,15 +129,36 @@ pub fn build(
             })?;
         let mut leg = approach.clone();
         leg.push(unit.b);
+        // Rest to rest, with the pause to turn where the leg starts.
         let (leg_s, _) = vehicle.polyline_s(&leg);
-        let back = flyable
-            .shortest_path(unit.b, home)
-            .ok_or(PlanError::Unreachable {
-                x_m: unit.b.x,
-                y_m: unit.b.y,
-            })?;
-        let (back_s, _) = vehicle.polyline_s(&back);
-        let items = 4 + open.points.len() - 1 + approach.len() - 1 + 1 + back.len() - 1;
+        let leg_s = leg_s
+            + if open.points.len() > 1 {
+                vehicle.turn_s
+            } else {
+                0.0
+            };
+        // The way home from the unit's end: bounded first by flying this leg back and then
+        // the way home from here (a valid path, never shorter than the shortest), and only
+        // searched for when the bound does not fit.
+        let items_here = 4 + open.points.len() - 1 + approach.len() - 1 + 1;
+        let chain = (
+            open.back_s + leg_s + vehicle.turn_s,
+            open.back_pts + approach.len(),
+        );
+        let bound_fits = open.t_s + leg_s + chain.0 + climb_s <= usable
+            && items_here + chain.1 + ITEM_SLACK <= vehicle.max_items;
+        let (back_s, back_pts) = if bound_fits {
+            chain
+        } else {
+            let back = flyable
+                .shortest_path(unit.b, home)
+                .ok_or(PlanError::Unreachable {
+                    x_m: unit.b.x,
+                    y_m: unit.b.y,
+                })?;
+            (vehicle.polyline_s(&back).0, back.len())
+        };
+        let items = items_here + back_pts - 1;
 
         // A zone overdue by the end of this unit gets a detour first.
         let due = if visit.is_none() && !patrol.is_empty() && detours_in_a_row < patrol.len() {
@@ -159,6 +195,7 @@ pub fn build(
                 patrol.looks[z].push(clock_base + open.t_s + leg_s);
             }
             open.t_s += leg_s;
+            (open.back_s, open.back_pts) = (back_s, back_pts);
             continue;
         }
 
@@ -167,10 +204,7 @@ pub fn build(
             let (sortie, flown) = close(open, home, flyable, vehicle, climb_s)?;
             clock_base += flown + turnaround_s;
             sorties.push(sortie);
-            open = Open {
-                points: vec![RoutePoint::new(home, false)],
-                t_s: climb_s,
-            };
+            open = Open::new(home, climb_s);
             queue.push_front((unit, visit));
             continue;
         }

@@ -6,8 +6,8 @@ use geo::ConvexHull;
 use geo_types::Polygon;
 use rand::RngExt;
 
-use super::decompose::{Cell, decompose};
-use super::geom::dist;
+use super::decompose::{Cell, MIN_SWEEP_M, decompose, sweep_offsets};
+use super::geom::{dist, rotate};
 use super::kinematics::Vehicle;
 
 /// Estimated seconds to fly `cells`: every sweep and every hop between neighbouring sweeps as
@@ -64,8 +64,9 @@ pub fn best_sweeps(
         return eval(deg);
     }
 
-    // Hull edge directions and a coarse grid.
-    let mut angles: Vec<f64> = (0..36).map(|i| f64::from(i) * 5.0).collect();
+    // Rank every 2° and every hull edge direction by a quick estimate from the sweeps' centre
+    // lines, refine the best in 1° steps, then decompose the three best exactly.
+    let mut angles: Vec<f64> = (0..90).map(|i| f64::from(i) * 2.0).collect();
     let hull = region.convex_hull();
     for w in hull.exterior().0.windows(2) {
         let d = (w[1].y - w[0].y).atan2(w[1].x - w[0].x).to_degrees();
@@ -73,14 +74,24 @@ pub fn best_sweeps(
             angles.push(d.rem_euclid(180.0));
         }
     }
-    let mut tried: Vec<RegionSweeps> = angles.iter().map(|&a| eval(a)).collect();
-    tried.sort_by(|a, b| a.estimate_s.total_cmp(&b.estimate_s));
-
-    // Refine around the three best in 1° steps.
-    let seeds: Vec<f64> = tried.iter().take(3).map(|r| r.angle_deg).collect();
-    for s in seeds {
-        for k in [-4.0, -3.0, -2.0, -1.0, 1.0, 2.0, 3.0, 4.0] {
-            tried.push(eval((s + k).rem_euclid(180.0)));
+    let quick = |deg: f64| quick_s(region, deg, swath_m, cap_m, vehicle);
+    let mut ranked: Vec<(f64, f64)> = angles.iter().map(|&a| (quick(a), a)).collect();
+    ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let best: Vec<f64> = ranked.iter().take(3).map(|r| r.1).collect();
+    for a in best {
+        for k in [-1.0, 1.0] {
+            let d = (a + k).rem_euclid(180.0);
+            ranked.push((quick(d), d));
+        }
+    }
+    ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut tried: Vec<RegionSweeps> = Vec::new();
+    for &(_, a) in &ranked {
+        if tried.len() == 3 {
+            break;
+        }
+        if tried.iter().all(|t| (t.angle_deg - a).abs() > 0.5) {
+            tried.push(eval(a));
         }
     }
     tried.sort_by(|a, b| a.estimate_s.total_cmp(&b.estimate_s));
@@ -93,6 +104,52 @@ pub fn best_sweeps(
         }
         None => tried.swap_remove(0),
     }
+}
+
+/// A quick estimate of the seconds to sweep `region` along `deg`: each sweep's centre line
+/// clipped to the region (less the look-ahead at both ends), a hop and turn per sweep, and a
+/// cell change wherever a strip has a different number of pieces than the one before.
+pub fn quick_s(
+    region: &Polygon<f64>,
+    deg: f64,
+    swath_m: f64,
+    cap_m: f64,
+    vehicle: &Vehicle,
+) -> f64 {
+    let (c, s) = (deg.to_radians().cos(), deg.to_radians().sin());
+    let mut edges = Vec::new();
+    let (mut ymin, mut ymax) = (f64::MAX, f64::MIN);
+    for ring in std::iter::once(region.exterior()).chain(region.interiors()) {
+        let pts: Vec<_> = ring.0.iter().map(|p| rotate(*p, c, -s)).collect();
+        for w in pts.windows(2) {
+            edges.push((w[0], w[1]));
+            ymin = ymin.min(w[0].y);
+            ymax = ymax.max(w[0].y);
+        }
+    }
+    let hop = vehicle.run_s(swath_m) + vehicle.turn_s;
+    let mut t = 0.0;
+    let mut last_count = usize::MAX;
+    let mut xs = Vec::new();
+    for y in sweep_offsets(ymin, ymax, swath_m) {
+        xs.clear();
+        for (p, q) in &edges {
+            if (p.y > y) != (q.y > y) {
+                xs.push(p.x + (y - p.y) / (q.y - p.y) * (q.x - p.x));
+            }
+        }
+        xs.sort_by(f64::total_cmp);
+        let count = xs.len() / 2;
+        for w in xs.chunks_exact(2) {
+            let len = (w[1] - w[0] - 2.0 * cap_m).max(MIN_SWEEP_M);
+            t += vehicle.run_s(len) + vehicle.turn_s + hop;
+        }
+        if count != last_count {
+            t += vehicle.run_s(2.0 * swath_m) + vehicle.turn_s;
+            last_count = count;
+        }
+    }
+    t
 }
 
 #[cfg(test)]
