@@ -476,3 +476,32 @@ fn debug_uncovered() {
         }
     }
 }
+
+#[test]
+fn a_fixed_heading_and_entry_corner_are_obeyed() {
+    let boundary = mp(
+        polygon![(x: 0.0, y: 0.0), (x: 300.0, y: 0.0), (x: 300.0, y: 120.0), (x: 0.0, y: 120.0)],
+    );
+    let inp = input(boundary, vec![], Coord { x: 150.0, y: 60.0 });
+    let o = PlanOptions {
+        sweep_heading_deg: Some(0.0),
+        entry_corner: Some(vigil::planner::Corner::NorthEast),
+        ..opts(30.0)
+    };
+    let p = plan(&inp, &o).expect("plan");
+    let pts = &p.vehicles[0].sorties[0].points;
+    // Heading 0° = sweeps run north-south: every sweep leg keeps its x.
+    let sweeps: Vec<_> = pts.windows(2).filter(|w| w[1].sweep).collect();
+    assert_eq!(sweeps.len(), 10);
+    for w in &sweeps {
+        assert!((w[0].x_m - w[1].x_m).abs() < 1e-6, "{w:?}");
+    }
+    // The first sweep starts in the north-east corner, half a swath in from the east edge and
+    // the look-ahead (half a swath) in from the north edge.
+    let first = pts[1].pos();
+    assert!(
+        (first.x - 285.0).abs() < 1e-6 && (first.y - 105.0).abs() < 1e-6,
+        "{first:?}"
+    );
+    assert!(p.coverage(&inp.blind).pct() >= 99.5);
+}
