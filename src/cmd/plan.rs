@@ -77,6 +77,9 @@ pub struct Args {
     /// Time on the ground between sorties, minutes.
     #[arg(long, default_value_t = 5.0)]
     pub turnaround_min: f64,
+    /// Blind-spot pieces smaller than this (m²) are reported as slivers, not swept.
+    #[arg(long, default_value_t = 1.0)]
+    pub min_region_m2: f64,
     /// Add this many seeded cameras (for venues that come without cameras).
     #[arg(long, default_value_t = 0)]
     pub seeded_cameras: usize,
@@ -203,6 +206,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             ..Vehicle::default()
         },
         safety_margin_m: args.margin,
+        min_region_m2: args.min_region_m2,
         sweep_heading_deg: args.heading,
         entry_corner,
         seed: args.seed,
@@ -269,6 +273,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         report.blind_area_m2,
         report.compute_ms
     );
+    let left = &report.leftovers;
+    if left.slivers > 0 || left.unreachable_area_m2 > 0.5 {
+        println!(
+            "not swept: {} sliver(s) of {:.1} m² in all; {:.1} m² no swath can reach inside the margins",
+            left.slivers, left.sliver_area_m2, left.unreachable_area_m2
+        );
+    }
     for r in report.risk.iter().filter(|r| !r.met) {
         println!(
             "risk zone {} (level {}): revisit every {:.1} min not met, worst gap {:.1} min ({:.1} min over)",

@@ -129,14 +129,81 @@ pub fn order(
     }
 
     let lo = usize::from(fixed_first);
-    for _ in 0..4 {
-        let improved = two_opt(cells, home, &mut tour, lo);
+    for _ in 0..6 {
+        let mut improved = two_opt(cells, home, &mut tour, lo);
+        improved |= or_opt(cells, home, &mut tour, lo);
         choose_variants(cells, home, &mut tour, lo);
         if !improved {
             break;
         }
     }
     tour
+}
+
+/// Or-opt: moves a run of one to three cells elsewhere in the tour (either way round) when
+/// that shortens the hops; the first `lo` cells stay put.
+fn or_opt(cells: &[Cell], home: Coord<f64>, tour: &mut Vec<(usize, Variant)>, lo: usize) -> bool {
+    let entry = |t: &(usize, Variant)| ends(&cells[t.0], t.1).0;
+    let exit = |t: &(usize, Variant)| ends(&cells[t.0], t.1).1;
+    let mut improved_any = false;
+    let mut passes = 0;
+    let mut improved = true;
+    while improved && passes < 20 {
+        improved = false;
+        passes += 1;
+        'search: for len in 1..=3usize {
+            let n = tour.len();
+            if n < len + 2 {
+                break;
+            }
+            for i in lo..=n - len {
+                let before = if i == 0 { home } else { exit(&tour[i - 1]) };
+                let after = if i + len == n {
+                    home
+                } else {
+                    entry(&tour[i + len])
+                };
+                let (first_in, last_out) = (entry(&tour[i]), exit(&tour[i + len - 1]));
+                let removed = dist(before, first_in) + dist(last_out, after) - dist(before, after);
+                // Insert between positions j−1 and j of the tour without the run.
+                let rest: Vec<(usize, Variant)> = tour[..i]
+                    .iter()
+                    .chain(tour[i + len..].iter())
+                    .copied()
+                    .collect();
+                for j in lo..=rest.len() {
+                    if j == i {
+                        continue;
+                    }
+                    let p = if j == 0 { home } else { exit(&rest[j - 1]) };
+                    let q = if j == rest.len() {
+                        home
+                    } else {
+                        entry(&rest[j])
+                    };
+                    let fwd = dist(p, first_in) + dist(last_out, q) - dist(p, q);
+                    let bwd = dist(p, last_out) + dist(first_in, q) - dist(p, q);
+                    if fwd.min(bwd) < removed - 1e-6 {
+                        let mut run: Vec<(usize, Variant)> = tour[i..i + len].to_vec();
+                        if bwd < fwd {
+                            run.reverse();
+                            for t in &mut run {
+                                t.1 = backwards(&cells[t.0], t.1);
+                            }
+                        }
+                        let mut next = rest[..j].to_vec();
+                        next.extend(run);
+                        next.extend_from_slice(&rest[j..]);
+                        *tour = next;
+                        improved = true;
+                        improved_any = true;
+                        break 'search;
+                    }
+                }
+            }
+        }
+    }
+    improved_any
 }
 
 /// Length of the hops of `tour`, home to home, metres.
