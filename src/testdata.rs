@@ -18,7 +18,11 @@ pub fn shared_data(test: &str) -> Option<PathBuf> {
         return Some(dir);
     }
     let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-    assert!(!ci, "{test}: shared data folder {} is missing under CI", dir.display());
+    assert!(
+        !ci,
+        "{test}: shared data folder {} is missing under CI",
+        dir.display()
+    );
     eprintln!("{test}: skipped, no shared data at {}", dir.display());
     None
 }

@@ -213,7 +213,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         vehicles: args.vehicles,
         patrol_window_s: args.patrol_min * 60.0,
         turnaround_s: args.turnaround_min * 60.0,
-        ..PlanOptions::default()
     };
     let planned = plan(&input, &opts).with_context(|| format!("planning {}", venue.name))?;
     let compute_ms = started.elapsed().as_secs_f64() * 1e3;
