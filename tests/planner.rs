@@ -452,32 +452,6 @@ proptest! {
 }
 
 #[test]
-#[ignore]
-fn debug_uncovered() {
-    let inp = input(l_shape(), vec![], Coord { x: 20.0, y: 20.0 });
-    let p = plan(
-        &inp,
-        &PlanOptions {
-            safety_margin_m: 0.0,
-            ..opts(30.0)
-        },
-    )
-    .expect("plan");
-    let c = p.coverage(&inp.blind);
-    let un = inp.blind.difference(&c.swath);
-    for q in &un {
-        use geo::BoundingRect;
-        eprintln!("{:.1} {:?}", q.unsigned_area(), q.bounding_rect());
-    }
-    eprintln!("{:?}", p.leftovers);
-    for s in p.sorties() {
-        for q in &s.points {
-            eprintln!("{:.2} {:.2} {}", q.x_m, q.y_m, q.sweep);
-        }
-    }
-}
-
-#[test]
 fn a_fixed_heading_and_entry_corner_are_obeyed() {
     let boundary = mp(
         polygon![(x: 0.0, y: 0.0), (x: 300.0, y: 0.0), (x: 300.0, y: 120.0), (x: 0.0, y: 120.0)],

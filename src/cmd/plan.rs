@@ -213,6 +213,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         vehicles: args.vehicles,
         patrol_window_s: args.patrol_min * 60.0,
         turnaround_s: args.turnaround_min * 60.0,
+        ..PlanOptions::default()
     };
     let planned = plan(&input, &opts).with_context(|| format!("planning {}", venue.name))?;
     let compute_ms = started.elapsed().as_secs_f64() * 1e3;
@@ -273,10 +274,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         report.compute_ms
     );
     let left = &report.leftovers;
-    if left.slivers > 0 || left.unreachable_area_m2 > 0.5 {
+    if left.slivers + left.unswept > 0 || left.unreachable_area_m2 > 0.5 {
         println!(
-            "not swept: {} sliver(s) of {:.1} m² in all; {:.1} m² no swath can reach inside the margins",
-            left.slivers, left.sliver_area_m2, left.unreachable_area_m2
+            "not swept: {} sliver(s) of {:.1} m², {} leftover(s) between swaths of {:.1} m², {:.1} m² no swath can reach inside the margins",
+            left.slivers,
+            left.sliver_area_m2,
+            left.unswept,
+            left.unswept_area_m2,
+            left.unreachable_area_m2
         );
     }
     for r in report.risk.iter().filter(|r| !r.met) {

@@ -122,6 +122,9 @@ pub struct PlanOptions {
     pub seed: Option<u64>,
     /// Vehicles sharing the work.
     pub vehicles: usize,
+    /// Leftovers between swaths smaller than half a swath squared are not chased while their
+    /// total stays under this share of the blind area (default 0.2 %): they are reported.
+    pub max_unswept_share: f64,
     /// Patrol length over which risk-zone revisits are checked, seconds.
     pub patrol_window_s: f64,
     /// Time on the ground between sorties (battery swap), seconds.
@@ -140,6 +143,7 @@ impl Default for PlanOptions {
             entry_corner: None,
             seed: None,
             vehicles: 1,
+            max_unswept_share: 0.002,
             patrol_window_s: 3600.0,
             turnaround_s: 300.0,
         }
@@ -155,6 +159,8 @@ pub struct VehicleRoute {
     /// Cells swept.
     pub cells: usize,
     pub risk: Vec<RiskReport>,
+    /// Leftover pieces not chased (count, m²), see [`PlanOptions::max_unswept_share`].
+    pub unswept: (usize, f64),
 }
 
 /// Figures about what was left out.
@@ -165,6 +171,9 @@ pub struct Leftovers {
     pub sliver_area_m2: f64,
     /// Blind area no swath can reach from the flyable area (inside margins), m².
     pub unreachable_area_m2: f64,
+    /// Small leftovers between swaths not chased: count and area.
+    pub unswept: usize,
+    pub unswept_area_m2: f64,
 }
 
 /// A finished, checked plan.
@@ -287,6 +296,11 @@ pub fn plan(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanError> {
                 routes = again;
             }
         }
+    }
+
+    for r in &routes {
+        leftovers.unswept += r.unswept.0;
+        leftovers.unswept_area_m2 += r.unswept.1;
     }
 
     // Every leg, against the real boundary and every zone.
@@ -466,17 +480,34 @@ fn plan_vehicle(
 
     // Repair: where a sweep had to stop at the flyable area's edge, or a strip's centre line
     // left a concave part, ground is left over; sweep what is left as new regions.
+    let mut budget_m2 = opts.max_unswept_share * blind.unsigned_area();
+    let mut unswept = (0, 0.0);
     let mut rest = MultiPolygon(big);
     let mut done = 0;
     for _ in 0..3 {
         let swath = geo::algorithm::bool_ops::unary_union(rects[done..].iter());
         done = rects.len();
         rest = rest.difference(&swath);
-        let left: Vec<Polygon<f64>> = rest
+        // The smallest leftovers, up to a small share of the blind area, are reported rather
+        // than chased: each would cost a detour for a few square metres.
+        let mut pieces: Vec<(f64, Polygon<f64>)> = rest
             .iter()
-            .filter(|p| p.unsigned_area() >= opts.min_region_m2.max(REPAIR_MIN_M2))
-            .cloned()
+            .map(|p| (p.unsigned_area(), p.clone()))
             .collect();
+        pieces.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut left: Vec<Polygon<f64>> = Vec::new();
+        for (a, p) in pieces {
+            let small = a < opts.min_region_m2.max(REPAIR_MIN_M2);
+            if small || (a <= 0.5 * swath_m * swath_m && a <= budget_m2) {
+                if !small {
+                    budget_m2 -= a;
+                }
+                unswept.0 += 1;
+                unswept.1 += a;
+            } else {
+                left.push(p);
+            }
+        }
         if left.is_empty() {
             break;
         }
@@ -559,6 +590,7 @@ fn plan_vehicle(
     let cycle_s: f64 = sorties.iter().map(|s| s.time_s + opts.turnaround_s).sum();
     let risk = patrol.report(cycle_s, opts.patrol_window_s);
     Ok(VehicleRoute {
+        unswept,
         blind,
         sorties,
         cells: cells.len(),
