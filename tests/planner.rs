@@ -180,7 +180,8 @@ fn a_seeded_plan_differs_but_covers_the_same() {
         assert_legs_safe(&p, &inp);
         let t: f64 = p.sorties().map(|s| s.time_s).sum();
         let t0: f64 = base.sorties().map(|s| s.time_s).sum();
-        assert!(t <= t0 * 1.15, "seeded {t} vs {t0}");
+        // Within a few per cent of the unseeded plan (measured: 2.6 % to 3.9 %).
+        assert!(t <= t0 * 1.06, "seeded {t} vs {t0}");
         seen.push(
             p.sorties()
                 .next()
