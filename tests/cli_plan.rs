@@ -161,6 +161,9 @@ fn two_vehicles_get_one_mission_each_named_by_vehicle_and_sortie() {
             let p = dir.path().join(format!("m-v{v}-s1.{ext}"));
             assert!(p.exists(), "{}", p.display());
         }
+        // The second vehicle flies 5 m higher.
+        let (m, _) = read_mission(&dir.path().join(format!("m-v{v}-s1.plan"))).expect("read");
+        assert_eq!(m.items[0].alt_m, 40.0 + 5.0 * f64::from(v - 1));
     }
 }
 

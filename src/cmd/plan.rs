@@ -53,6 +53,9 @@ pub struct Args {
     /// Vehicles sharing the work.
     #[arg(long, default_value_t = 1)]
     pub vehicles: usize,
+    /// Each further vehicle flies this much higher than the one before, metres.
+    #[arg(long, default_value_t = 5.0)]
+    pub alt_step: f64,
     /// Seed for a randomised plan with the same coverage.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -211,6 +214,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         entry_corner,
         seed: args.seed,
         vehicles: args.vehicles,
+        vehicle_alt_step_m: args.alt_step,
         patrol_window_s: args.patrol_min * 60.0,
         turnaround_s: args.turnaround_min * 60.0,
         ..PlanOptions::default()
@@ -231,7 +235,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 &venue.frame,
                 planned.launch,
                 home_alt,
-                planned.alt_m,
+                v.alt_m,
                 args.speed,
             );
             let primary = if total == 1 {

@@ -122,6 +122,9 @@ pub struct PlanOptions {
     pub seed: Option<u64>,
     /// Vehicles sharing the work.
     pub vehicles: usize,
+    /// Each further vehicle flies this much higher than the one before, so that transits
+    /// over another vehicle's slab are separated in height (the swath only widens).
+    pub vehicle_alt_step_m: f64,
     /// Leftovers between swaths smaller than half a swath squared are not chased while their
     /// total stays under this share of the blind area (default 0.2 %): they are reported.
     pub max_unswept_share: f64,
@@ -144,6 +147,7 @@ impl Default for PlanOptions {
             seed: None,
             vehicles: 1,
             max_unswept_share: 0.002,
+            vehicle_alt_step_m: 5.0,
             patrol_window_s: 3600.0,
             turnaround_s: 300.0,
         }
@@ -153,6 +157,8 @@ impl Default for PlanOptions {
 /// One vehicle's share: its area and its sorties.
 #[derive(Debug, Clone)]
 pub struct VehicleRoute {
+    /// Flight altitude relative to home: the plan's, plus the altitude step per vehicle.
+    pub alt_m: f64,
     /// The blind spots this vehicle sweeps.
     pub blind: MultiPolygon<f64>,
     pub sorties: Vec<Sortie>,
@@ -398,9 +404,9 @@ fn plan_slabs(
         } else {
             fleet::slab(work, axis, w[0].max(-1e7), w[1].min(1e7))
         };
-        out.push(plan_vehicle(
-            part, input, opts, flyable, home, swath_m, rng,
-        )?);
+        let mut route = plan_vehicle(part, input, opts, flyable, home, swath_m, rng)?;
+        route.alt_m = opts.alt_m + opts.vehicle_alt_step_m * out.len() as f64;
+        out.push(route);
     }
     Ok(out)
 }
@@ -590,6 +596,7 @@ fn plan_vehicle(
     let cycle_s: f64 = sorties.iter().map(|s| s.time_s + opts.turnaround_s).sum();
     let risk = patrol.report(cycle_s, opts.patrol_window_s);
     Ok(VehicleRoute {
+        alt_m: opts.alt_m,
         unswept,
         blind,
         sorties,

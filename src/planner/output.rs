@@ -142,7 +142,7 @@ pub fn route_geojson(plan: &Plan, swaths: &[MultiPolygon<f64>], frame: &LocalFra
                 "geometry": { "type": "LineString", "coordinates": coords },
                 "properties": {
                     "kind": "route", "vehicle": vi + 1, "sortie": si + 1,
-                    "length_m": s.length_m, "time_s": s.time_s, "alt_m": plan.alt_m,
+                    "length_m": s.length_m, "time_s": s.time_s, "alt_m": v.alt_m,
                 },
             }));
         }
@@ -161,6 +161,7 @@ pub fn route_geojson(plan: &Plan, swaths: &[MultiPolygon<f64>], frame: &LocalFra
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SortieReport {
     pub vehicle: usize,
+    pub alt_m: f64,
     pub sortie: usize,
     pub length_m: f64,
     pub time_s: f64,
@@ -198,6 +199,7 @@ impl Report {
             for (si, s) in v.sorties.iter().enumerate() {
                 per_sortie.push(SortieReport {
                     vehicle: vi + 1,
+                    alt_m: v.alt_m,
                     sortie: si + 1,
                     length_m: s.length_m,
                     time_s: s.time_s,
