@@ -264,6 +264,16 @@ pub fn plan(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanError> {
         "reachable blind spots"
     );
     let mut cuts = fleet::cuts(&work, axis, n, &[], &[1.0]);
+    // A launch point off the path adds a waypoint to every mission: keep an item free for it.
+    let owned;
+    let opts = if home == input.home {
+        opts
+    } else {
+        let mut o = opts.clone();
+        o.vehicle.max_items -= 1;
+        owned = o;
+        &owned
+    };
     let mut routes = plan_slabs(
         &work,
         axis,

@@ -204,7 +204,8 @@ impl Report {
                     length_m: s.length_m,
                     time_s: s.time_s,
                     turns: s.turns,
-                    mission_items: s.items(),
+                    mission_items: s.items()
+                        + usize::from(super::geom::dist(s.points[0].pos(), plan.launch) >= 0.01),
                 });
             }
         }

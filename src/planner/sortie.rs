@@ -60,7 +60,7 @@ pub struct Sortie {
 
 impl Sortie {
     /// Mission items this sortie needs: home, take-off, speed, a waypoint per point after
-    /// home, return to launch.
+    /// home, return to launch (one more when the launch point is not the path's first point).
     pub fn items(&self) -> usize {
         4 + self.points.len().saturating_sub(1)
     }
