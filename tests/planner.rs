@@ -480,3 +480,32 @@ fn a_fixed_heading_and_entry_corner_are_obeyed() {
     );
     assert!(p.coverage(&inp.blind).pct() >= 99.5);
 }
+
+#[test]
+fn a_launch_in_the_margin_band_starts_every_mission_with_a_leg_into_the_flyable_area() {
+    let (boundary, keep) = square_with_no_fly_hole();
+    let inp = input(boundary, keep, Coord { x: 1.0, y: 1.0 });
+    let vehicle = Vehicle {
+        max_items: 20,
+        ..Vehicle::default()
+    };
+    let p = plan(
+        &inp,
+        &PlanOptions {
+            vehicle,
+            ..opts(30.0)
+        },
+    )
+    .expect("plan");
+    assert_eq!(p.launch, Coord { x: 1.0, y: 1.0 });
+    assert!(p.home != p.launch);
+    let frame = vigil::area::LocalFrame::new(2.35, 48.85);
+    for s in p.sorties() {
+        let m = vigil::planner::output::sortie_mission(s, &frame, p.launch, 0.0, 40.0, 10.0);
+        // Home counts as an item on the vehicle.
+        assert!(m.items.len() + 1 <= 20, "{} items", m.items.len() + 1);
+        let (lon, lat) = frame.to_wgs84(p.home.x, p.home.y);
+        assert!((m.items[2].lat_deg - lat).abs() < 1e-9 && (m.items[2].lon_deg - lon).abs() < 1e-9);
+    }
+    assert_legs_safe(&p, &inp);
+}
