@@ -509,3 +509,29 @@ fn a_launch_in_the_margin_band_starts_every_mission_with_a_leg_into_the_flyable_
     }
     assert_legs_safe(&p, &inp);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// Holes a camera sees: not blind, but flyable.
+    #[test]
+    fn random_blind_spots_with_seen_holes_are_covered(
+        radii in proptest::collection::vec(150.0..400.0f64, 5..12),
+        holes in proptest::collection::vec((-60.0..60.0f64, -60.0..60.0f64, 8.0..25.0f64), 1..3),
+        swath in 15.0..40.0f64,
+    ) {
+        let (boundary, seen) = random_venue(&radii, &holes);
+        let seen = seen.iter().fold(MultiPolygon(vec![]), |acc, k| acc.union(&k.area));
+        let inp = PlanInput {
+            blind: boundary.difference(&seen),
+            boundary,
+            keepouts: vec![],
+            risk: vec![],
+            home: Coord { x: 100.0, y: 0.0 },
+        };
+        let p = plan(&inp, &PlanOptions { safety_margin_m: 1.0, ..opts(swath) }).expect("plan");
+        let pct = coverage_pct(&p, &inp.blind);
+        prop_assert!(pct >= 99.5, "coverage {}", pct);
+        assert_legs_safe(&p, &inp);
+    }
+}
