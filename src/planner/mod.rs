@@ -518,7 +518,8 @@ fn plan_vehicle(
                 if !small {
                     budget_m2 -= a;
                 }
-                unswept.0 += 1;
+                // Crumbs of boolean arithmetic (under 0.01 m²) are not counted as pieces.
+                unswept.0 += usize::from(a >= 0.01);
                 unswept.1 += a;
             } else {
                 left.push(p);
