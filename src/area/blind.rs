@@ -139,7 +139,7 @@ pub fn blind_spots_geojson(blind: &BlindSpots, frame: &LocalFrame) -> Value {
             json!({
                 "type": "Feature",
                 "properties": {
-                    "role": "blind_spot",
+                    "kind": "blind_spot",
                     "index": index,
                     "area_m2": (poly.unsigned_area() * 100.0).round() / 100.0,
                 },
@@ -160,7 +160,7 @@ pub fn write_blind_spots(
     frame: &LocalFrame,
 ) -> std::io::Result<()> {
     let value = blind_spots_geojson(blind, frame);
-    let mut text = serde_json::to_vec_pretty(&value).map_err(std::io::Error::other)?;
+    let mut text = serde_json::to_vec(&value).map_err(std::io::Error::other)?;
     text.push(b'\n');
     crate::fsutil::write_atomic(path, &text)
 }

@@ -19,6 +19,7 @@ pub(super) fn features_from_kml(path: &Path, bytes: &[u8]) -> Result<Vec<RawFeat
         format: "KML",
         message: format!("not UTF-8 text: {e}"),
     })?;
+    check_well_formed(path, text)?;
     let root: Kml<f64> = text.parse().map_err(|e: kml::Error| VenueError::Kml {
         path: path.to_owned(),
         format: "KML",
@@ -27,6 +28,56 @@ pub(super) fn features_from_kml(path: &Path, bytes: &[u8]) -> Result<Vec<RawFeat
     let mut out = Vec::new();
     walk(path, &root, &mut out)?;
     Ok(out)
+}
+
+/// Checks that the XML is well formed before the KML reader sees it: the reader expects every
+/// element it opens to be closed, and loops forever on a file cut short.
+fn check_well_formed(path: &Path, text: &str) -> Result<(), VenueError> {
+    use quick_xml::events::Event;
+    let bad = |message: String| VenueError::Kml {
+        path: path.to_owned(),
+        format: "KML",
+        message,
+    };
+    let line_of = |pos: u64| {
+        let pos = usize::try_from(pos).unwrap_or(usize::MAX).min(text.len());
+        text.as_bytes()[..pos]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
+    };
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut open: Vec<String> = Vec::new();
+    let mut elements = 0usize;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => {
+                elements += 1;
+                open.push(String::from_utf8_lossy(e.name().as_ref()).into_owned());
+            }
+            Ok(Event::End(_)) => {
+                open.pop();
+            }
+            Ok(Event::Empty(_)) => elements += 1,
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => {
+                let line = line_of(reader.error_position());
+                return Err(bad(format!("line {line}: {e}")));
+            }
+        }
+    }
+    if let Some(name) = open.last() {
+        return Err(bad(format!(
+            "the file ends inside <{name}> (line {}); expected </{name}>",
+            line_of(reader.buffer_position())
+        )));
+    }
+    if elements == 0 {
+        return Err(bad("no XML elements; expected a <kml> document".into()));
+    }
+    Ok(())
 }
 
 /// The placemarks of the KML document inside a KMZ archive (`doc.kml`, or its first `.kml`).

@@ -58,7 +58,21 @@ pub fn read_venue(path: &Path, selection: &Selection) -> Result<Venue, VenueErro
         "geojson" | "json" | "plan" => {
             let root = parse_json(path, &bytes)?;
             if ext == "plan" || plan::looks_like_plan(&root) {
-                plan::features(path, &root)?
+                let features = plan::features(path, &root)?;
+                let inclusion = features
+                    .iter()
+                    .any(|f| f.properties.get("role").and_then(Value::as_str) == Some("boundary"));
+                if !inclusion && selection.boundary.is_none() {
+                    return Err(VenueError::NoBoundary {
+                        path: path.to_owned(),
+                        hint: format!(
+                            "the plan's geoFence has no inclusion polygon or circle ({} \
+                             exclusion(s)); expected at least one inclusion fence",
+                            features.len()
+                        ),
+                    });
+                }
+                features
             } else {
                 geojson::features(path, &root)?
             }
@@ -214,6 +228,17 @@ pub(crate) fn ring(
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/// True when polygons enclose (next to) nothing: all their positions lie on a line, up to the
+/// curvature of the frame. A thousandth of a metre-wide strip per metre of outline is flat.
+fn is_flat(mp: &MultiPolygon<f64>) -> bool {
+    let outline_m: f64 =
+        mp.0.iter()
+            .flat_map(|p| p.exterior().lines())
+            .map(|l| l.dx().hypot(l.dy()))
+            .sum();
+    mp.unsigned_area() < (1e-6 * outline_m * outline_m).max(0.01)
+}
 
 const ROLES: &str = "one of boundary, no_fly, obstacle, camera, risk, home";
 
@@ -413,7 +438,7 @@ fn build_venue(
         ));
     }
     for w in &venue.warnings {
-        tracing::warn!(file = %path.display(), "{w}");
+        tracing::info!(file = %path.display(), "venue warning: {w}");
     }
     Ok(venue)
 }
@@ -470,15 +495,30 @@ fn local_area(
         let (x, y) = frame.to_local(c.x, c.y);
         Coord { x, y }
     });
+
+    let zero_area = || {
+        VenueError::invalid(
+            path,
+            &f.reference(),
+            "geometry.coordinates",
+            "a polygon of zero area (its positions lie on a line)",
+            "a polygon that encloses an area",
+        )
+    };
     if local.is_valid() {
+        if is_flat(&local) {
+            return Err(zero_area());
+        }
         return Ok(local.orient(Direction::Default));
     }
 
     // Union with nothing resolves self-intersections by the even-odd rule.
-    let before = local.unsigned_area();
     let repaired = local.union(&MultiPolygon::new(vec![]));
     let after = repaired.unsigned_area();
-    if after <= 1e-6 || !repaired.is_valid() {
+    if is_flat(&repaired) {
+        return Err(zero_area());
+    }
+    if !repaired.is_valid() {
         return Err(VenueError::invalid(
             path,
             &f.reference(),
@@ -488,8 +528,7 @@ fn local_area(
         ));
     }
     warnings.push(format!(
-        "{}: self-intersecting polygon repaired ({before:.1} m² as drawn, {after:.1} m² after \
-         repair into {} part(s))",
+        "{}: self-intersecting polygon repaired into {} part(s) of {after:.1} m² in all",
         f.reference(),
         repaired.0.len()
     ));
