@@ -213,6 +213,17 @@ fn plan_mavsdk_python_example_has_null_home_altitude_and_v2_rally() {
         (47.397763168426465, 8.545600849401296)
     );
     assert!(home.alt_m.is_nan(), "null home altitude stays unknown");
+    let (wpl, notes) = mission::write_wpl(&m);
+    assert!(
+        wpl.contains("\n0\t1\t0\t16\t0\t0\t0\t0\t47.397763168426465\t8.545600849401296\tNaN\t1\n"),
+        "{wpl}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.message.starts_with("planned home altitude is unknown")),
+        "{notes:?}"
+    );
     assert_eq!(m.rally.len(), 2);
     assert_eq!(m.rally[1].position.lat_deg, 47.39882862292046);
     assert_eq!(m.rally[1].position.lon_deg, 8.545234383318984);
@@ -597,7 +608,15 @@ fn bug_qgc_7018_fence_and_rally_survive_load() {
         "\"<truncated: 38.1479187011...>\"",
         "38.1479187011, -76.43, 10",
     );
-    let (m, _) = mission::read_plan(&repaired).expect("repaired fragment");
+    let (m, notes) = mission::read_plan(&repaired).expect("repaired fragment");
+    let notes: Vec<&str> = notes.iter().map(|n| n.message.as_str()).collect();
+    assert_eq!(
+        notes,
+        [
+            "_note: unknown key, ignored",
+            "mission.curiseSpeed: unknown key, ignored"
+        ]
+    );
     assert_eq!(m.fence.polygons.len(), 1);
     assert_eq!(m.fence.polygons[0].vertices[0].lon_deg, -76.43408966064453);
     let t = item(&m, 0);
@@ -646,6 +665,11 @@ fn bug_mission_planner_953_frames_are_never_converted() {
     let mut mixed = m.clone();
     mixed.items[0].frame = 3;
     mixed.items[1].frame = 10;
+    for frame in [5, 6, 11] {
+        let mut extra = mixed.items[1].clone();
+        extra.frame = frame;
+        mixed.items.push(extra);
+    }
     for mission in [&m, &mixed] {
         let (plan, _) = mission::write_plan(mission);
         let (via_plan, _) = mission::read_plan(&plan).expect("plan");
@@ -656,6 +680,10 @@ fn bug_mission_planner_953_frames_are_never_converted() {
     let (wpl, _) = mission::write_wpl(&mixed);
     assert!(wpl.contains("\n1\t0\t3\t16\t"), "{wpl}");
     assert!(wpl.contains("\n2\t0\t10\t16\t"), "{wpl}");
+    assert!(
+        wpl.contains("\n3\t0\t5\t16\t") && wpl.contains("\n4\t0\t6\t16\t"),
+        "{wpl}"
+    );
     assert!(wpl.contains("\t30\t1\n"), "altitude written as read: {wpl}");
 }
 
@@ -746,4 +774,37 @@ fn bug_mavsdk_python_508_fw_landing_pattern_is_expanded() {
         },
         "lone item = plan's expansion",
     );
+}
+
+/// The link uploads fences and rally points as MAVLink items: every real fence and rally set
+/// survives that conversion exactly.
+#[test]
+fn every_shared_fence_and_rally_set_survives_the_mavlink_item_form() {
+    let Some(dir) = data("every_shared_fence_and_rally_set_survives_the_mavlink_item_form") else {
+        return;
+    };
+    let mut fences = 0;
+    let mut rallies = 0;
+    for (name, path) in all_files(&dir) {
+        let Ok((m, _)) = mission::read_mission(&path) else {
+            continue;
+        };
+        let mut fence = m.fence.clone();
+        // Circles around home travel as the FENCE_RADIUS parameter, not as items.
+        fence.home_circles.clear();
+        if !fence.is_empty() {
+            let items = mission::fence_to_items(&fence);
+            assert_eq!(mission::fence_from_items(&items), Ok(fence), "{name}");
+            fences += 1;
+        }
+        if !m.rally.is_empty() {
+            let back =
+                mission::rally_from_items(&mission::rally_to_items(&m.rally)).expect("rally");
+            let positions: Vec<_> = back.iter().map(|r| r.position).collect();
+            let expected: Vec<_> = m.rally.iter().map(|r| r.position).collect();
+            assert_eq!(positions, expected, "{name}");
+            rallies += 1;
+        }
+    }
+    assert_eq!((fences, rallies), (6, 5));
 }

@@ -133,9 +133,10 @@ pub fn read_legacy_rally(text: &str) -> Result<(Mission, Vec<Note>), ParseError>
         }
         let field = |k: usize| format!("field {} ({})", k + 1, NAMES[k]);
         let real = |k: usize| -> Result<f64, ParseError> {
+            // NaN (an unknown altitude a .plan left `null`) is kept; infinities are not numbers.
             f[k].parse::<f64>()
                 .ok()
-                .filter(|v| v.is_finite())
+                .filter(|v| !v.is_infinite())
                 .ok_or_else(|| ParseError::line(line, field(k), "a number", f[k]))
         };
         let lat = coord(line, &field(1), f[1], 90.0)?;

@@ -16,6 +16,7 @@
 //! with [`write_mission_as`]. Whatever a target format cannot hold is returned as a [`Note`].
 
 mod error;
+mod fence_items;
 mod int_fields;
 mod legacy;
 mod model;
@@ -26,6 +27,9 @@ use std::io::Read as _;
 use std::path::Path;
 
 pub use error::{MissionFileError, Note, ParseError};
+pub use fence_items::{
+    FenceItemsError, fence_from_items, fence_to_items, rally_from_items, rally_to_items,
+};
 pub use int_fields::IntFields;
 pub use legacy::{read_legacy_fence, read_legacy_rally, write_legacy_fence, write_legacy_rally};
 pub use model::{

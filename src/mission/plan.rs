@@ -55,6 +55,19 @@ pub fn read_plan(text: &str) -> Result<(Mission, Vec<Note>), ParseError> {
 
     let mut mission = Mission::default();
     let mut notes = Vec::new();
+    note_unknown_keys(
+        root,
+        "",
+        &[
+            "fileType",
+            "geoFence",
+            "groundStation",
+            "mission",
+            "rallyPoints",
+            "version",
+        ],
+        &mut notes,
+    );
 
     if let Some(m) = root.get("mission") {
         read_mission_section(m, &mut mission, &mut notes)?;
@@ -74,6 +87,22 @@ fn read_mission_section(
     notes: &mut Vec<Note>,
 ) -> Result<(), ParseError> {
     let obj = as_object(m, "mission")?;
+    note_unknown_keys(
+        obj,
+        "mission.",
+        &[
+            "items",
+            "plannedHomePosition",
+            "vehicleType",
+            "firmwareType",
+            "cruiseSpeed",
+            "hoverSpeed",
+            "version",
+            // QGC's default altitude mode for new items; each item carries its own frame.
+            "globalPlanAltitudeMode",
+        ],
+        notes,
+    );
 
     if let Some(items) = obj.get("items") {
         let parsed = parse_items(items, "mission.items")?;
@@ -98,6 +127,19 @@ fn read_mission_section(
         mission.hover_speed_mps = Some(finite(v, "mission.hoverSpeed")?);
     }
     Ok(())
+}
+
+/// A note for each key Vigil does not read (a misspelt `curiseSpeed`, say), so nothing in the
+/// file is passed over in silence.
+fn note_unknown_keys(
+    obj: &Map<String, Value>,
+    prefix: &str,
+    known: &[&str],
+    notes: &mut Vec<Note>,
+) {
+    for key in obj.keys().filter(|k| !known.contains(&k.as_str())) {
+        notes.push(Note::new(format!("{prefix}{key}: unknown key, ignored")));
+    }
 }
 
 /// Mission items read from a `.plan` `items` array.
@@ -415,6 +457,13 @@ pub fn parse_geofence(v: &Value, at: &str) -> Result<GeoFence, ParseError> {
     // Version 1: a single `polygon` array, always an inclusion fence.
     if let Some(poly) = obj.get("polygon") {
         let vertices = parse_vertices(poly, &format!("{at}.polygon"))?;
+        if (1..3).contains(&vertices.len()) {
+            return Err(ParseError::plan(
+                format!("{at}.polygon"),
+                "no vertices or at least 3",
+                format!("{} vertices", vertices.len()),
+            ));
+        }
         if !vertices.is_empty() {
             fence.polygons.push(FencePolygon {
                 inclusion: true,

@@ -35,16 +35,16 @@ const FIELD_NAMES: [&str; 12] = [
     "autocontinue",
 ];
 
-const CMD_FENCE_RETURN: u16 = 5000;
-const CMD_FENCE_VERTEX_INCLUSION: u16 = 5001;
-const CMD_FENCE_VERTEX_EXCLUSION: u16 = 5002;
-const CMD_FENCE_CIRCLE_INCLUSION: u16 = 5003;
-const CMD_FENCE_CIRCLE_EXCLUSION: u16 = 5004;
-const CMD_FENCE_HOME_CIRCLE: u16 = 5005;
-const CMD_RALLY: u16 = 5100;
+pub(crate) const CMD_FENCE_RETURN: u16 = 5000;
+pub(crate) const CMD_FENCE_VERTEX_INCLUSION: u16 = 5001;
+pub(crate) const CMD_FENCE_VERTEX_EXCLUSION: u16 = 5002;
+pub(crate) const CMD_FENCE_CIRCLE_INCLUSION: u16 = 5003;
+pub(crate) const CMD_FENCE_CIRCLE_EXCLUSION: u16 = 5004;
+pub(crate) const CMD_FENCE_HOME_CIRCLE: u16 = 5005;
+pub(crate) const CMD_RALLY: u16 = 5100;
 const CMD_WAYPOINT: u16 = 16;
 
-fn is_fence_or_rally(command: u16) -> bool {
+pub(crate) fn is_fence_or_rally(command: u16) -> bool {
     (CMD_FENCE_RETURN..=CMD_FENCE_HOME_CIRCLE).contains(&command) || command == CMD_RALLY
 }
 
@@ -62,7 +62,7 @@ pub(crate) fn first_content_line(text: &str) -> Option<(usize, &str)> {
 }
 
 /// One parsed row, before it is sorted into items, fence or rally.
-struct Row {
+pub(crate) struct Row {
     line: usize,
     frame: u8,
     command: u16,
@@ -71,6 +71,22 @@ struct Row {
     lon: f64,
     alt: f64,
     autocontinue: bool,
+}
+
+impl Row {
+    /// A mission item as a row; `line` is what errors call its place.
+    pub(crate) fn from_item(line: usize, it: &MissionItem) -> Self {
+        Self {
+            line,
+            frame: it.frame,
+            command: it.command,
+            params: it.params,
+            lat: it.lat_deg,
+            lon: it.lon_deg,
+            alt: it.alt_m,
+            autocontinue: it.autocontinue,
+        }
+    }
 }
 
 /// Reads a QGC WPL 110/120 document.
@@ -111,6 +127,7 @@ pub fn read_wpl(text: &str) -> Result<(Mission, Vec<Note>), ParseError> {
 
     for (i, row) in rows.into_iter().enumerate() {
         if i == 0 && !is_fence_or_rally(row.command) {
+            check_position(&row)?;
             read_home_row(&row, &mut mission, &mut notes);
             continue;
         }
@@ -182,8 +199,8 @@ fn parse_row(line: usize, text: &str) -> Result<Row, ParseError> {
         return Err(ParseError::line(
             line,
             "row",
-            "12 tab-separated fields",
-            format!("{} fields in {:?}", fields.len(), truncate(text)),
+            format!("12 tab-separated fields, not {}", fields.len()),
+            truncate(text),
         ));
     }
     let field = |k: usize| format!("field {} ({})", k + 1, FIELD_NAMES[k]);
@@ -250,7 +267,7 @@ fn check_position(row: &Row) -> Result<(), ParseError> {
 
 /// Gathers fence rows: polygons come as runs of vertices whose param1 is the vertex count.
 #[derive(Default)]
-struct FenceBuilder {
+pub(crate) struct FenceBuilder {
     open: Option<OpenPolygon>,
 }
 
@@ -262,7 +279,7 @@ struct OpenPolygon {
 }
 
 impl FenceBuilder {
-    fn add(&mut self, row: &Row, mission: &mut Mission) -> Result<(), ParseError> {
+    pub(crate) fn add(&mut self, row: &Row, mission: &mut Mission) -> Result<(), ParseError> {
         match row.command {
             CMD_FENCE_VERTEX_INCLUSION | CMD_FENCE_VERTEX_EXCLUSION => {
                 check_position(row)?;
@@ -347,7 +364,7 @@ impl FenceBuilder {
         }
     }
 
-    fn finish(self) -> Result<(), ParseError> {
+    pub(crate) fn finish(self) -> Result<(), ParseError> {
         match &self.open {
             Some(open) => Err(incomplete(open, open.start_line + open.vertices.len())),
             None => Ok(()),
@@ -425,6 +442,12 @@ pub fn write_wpl(mission: &Mission) -> (String, Vec<Note>) {
             None => (0, [0.0; 3]),
         };
         push_row(&mut out, 0, true, frame, CMD_WAYPOINT, [0.0; 4], home, true);
+        if home[2].is_nan() {
+            // Vigil reads it back, but other ground stations may not expect NaN in row 0.
+            notes.push(Note::new(
+                "planned home altitude is unknown (null in the .plan): row 0 holds NaN",
+            ));
+        }
         for (i, it) in mission.items.iter().enumerate() {
             let pos = [it.lat_deg, it.lon_deg, it.alt_m];
             push_row(
@@ -534,44 +557,30 @@ fn fence_not_written(mission: &Mission) -> Note {
 }
 
 fn write_fence_rows(out: &mut String, mission: &Mission) {
-    let f = &mission.fence;
-    let mut seq = 0;
-    let mut row = |out: &mut String, command: u16, p1: f64, lat: f64, lon: f64| {
+    let mut items = super::fence_items::fence_to_items(&mission.fence);
+    for h in &mission.fence.home_circles {
+        items.push(MissionItem {
+            command: CMD_FENCE_HOME_CIRCLE,
+            frame: 0,
+            params: [h.radius_m, 0.0, 0.0, 0.0],
+            lat_deg: 0.0,
+            lon_deg: 0.0,
+            alt_m: 0.0,
+            autocontinue: false,
+        });
+    }
+    for (seq, it) in items.iter().enumerate() {
+        let pos = [it.lat_deg, it.lon_deg, it.alt_m];
         push_row(
             out,
             seq,
             false,
-            0,
-            command,
-            [p1, 0.0, 0.0, 0.0],
-            [lat, lon, 0.0],
-            false,
+            it.frame,
+            it.command,
+            it.params,
+            pos,
+            it.autocontinue,
         );
-        seq += 1;
-    };
-    if let Some(r) = f.return_point {
-        row(out, CMD_FENCE_RETURN, 0.0, r.lat_deg, r.lon_deg);
-    }
-    for p in &f.polygons {
-        let cmd = if p.inclusion {
-            CMD_FENCE_VERTEX_INCLUSION
-        } else {
-            CMD_FENCE_VERTEX_EXCLUSION
-        };
-        for v in &p.vertices {
-            row(out, cmd, p.vertices.len() as f64, v.lat_deg, v.lon_deg);
-        }
-    }
-    for c in &f.circles {
-        let cmd = if c.inclusion {
-            CMD_FENCE_CIRCLE_INCLUSION
-        } else {
-            CMD_FENCE_CIRCLE_EXCLUSION
-        };
-        row(out, cmd, c.radius_m, c.center.lat_deg, c.center.lon_deg);
-    }
-    for h in &f.home_circles {
-        row(out, CMD_FENCE_HOME_CIRCLE, h.radius_m, 0.0, 0.0);
     }
 }
 
