@@ -48,12 +48,19 @@ fn check(file: &str, boundary: &str, no_fly: &[&str], cameras: usize) {
     let Some(v) = venue(file, boundary, no_fly, cameras) else {
         return;
     };
-    let input = input_of(&v);
+    check_venue(file, &v);
+}
+
+fn check_venue(file: &str, v: &Venue) {
+    let input = input_of(v);
+    let swath = SwathSpec::Camera {
+        camera: ThermalCamera::preset("h20t").expect("preset"),
+        side_overlap: 0.2,
+    };
+    let widest = v.no_fly.iter().map(|z| z.margin_m).fold(0.0, f64::max) + 2.0;
     let opts = PlanOptions {
-        swath: SwathSpec::Camera {
-            camera: ThermalCamera::preset("h20t").expect("preset"),
-            side_overlap: 0.2,
-        },
+        alt_m: vigil::planner::default_alt_m(&swath, widest),
+        swath,
         // One long battery, so that the length compares with a single-flight survey.
         vehicle: Vehicle {
             endurance_s: 1e6,
@@ -124,6 +131,23 @@ fn check(file: &str, boundary: &str, no_fly: &[&str], cameras: usize) {
         survey.length_m
     );
     assert!(p.legs_checked > 0);
+}
+
+fn bundled(name: &str) -> Venue {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("missions")
+        .join(name);
+    read_venue(&path, &Selection::default()).expect("bundled venue")
+}
+
+#[test]
+fn bundled_stadium() {
+    check_venue("stadium.geojson", &bundled("stadium.geojson"));
+}
+
+#[test]
+fn bundled_park_with_its_lake() {
+    check_venue("park.geojson", &bundled("park.geojson"));
 }
 
 #[test]

@@ -37,9 +37,11 @@ pub struct Args {
     /// Swath width in metres, instead of a camera.
     #[arg(long)]
     pub swath: Option<f64>,
-    /// Flight altitude above home, metres.
-    #[arg(long, default_value_t = 40.0)]
-    pub alt: f64,
+    /// Flight altitude above home, metres. Without it: 40 m, raised (up to 120 m, and never
+    /// above the camera's detection altitude for a person) when a camera's swath would not
+    /// reach across the widest no-fly margin.
+    #[arg(long)]
+    pub alt: Option<f64>,
     /// Side overlap between neighbouring sweeps, 0 to 0.95 (with --camera).
     #[arg(long, default_value_t = 0.2)]
     pub overlap: f64,
@@ -198,9 +200,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .collect(),
         home,
     };
+    let alt_m = match args.alt {
+        Some(a) => a,
+        None => default_alt(&swath, &venue, args.margin),
+    };
     let opts = PlanOptions {
         swath,
-        alt_m: args.alt,
+        alt_m,
         vehicle: Vehicle {
             speed_mps: args.speed,
             endurance_s: args.endurance_min * 60.0,
@@ -298,6 +304,20 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         println!("wrote {}", p.display());
     }
     Ok(())
+}
+
+/// The default altitude for this venue: see [`vigil::planner::default_alt_m`].
+fn default_alt(swath: &SwathSpec, venue: &vigil::area::Venue, safety_m: f64) -> f64 {
+    let widest = venue.no_fly.iter().map(|z| z.margin_m).fold(0.0, f64::max) + safety_m;
+    let alt = vigil::planner::default_alt_m(swath, widest);
+    if alt > vigil::planner::sensor::BASE_ALT_M {
+        tracing::info!(
+            alt_m = alt,
+            margin_m = widest,
+            "altitude raised so the swath reaches across no-fly margins"
+        );
+    }
+    alt
 }
 
 /// `dir/stem-v<vehicle>-s<sortie>.ext` for `dir/stem.ext`.

@@ -34,6 +34,7 @@ pub use legs::{Flyable, Keepout};
 pub use risk::{RiskReport, RiskTarget};
 pub use sensor::{
     JOHNSON_DETECTION_PX, JOHNSON_RECOGNITION_PX, PERSON_CRITICAL_M, SwathSpec, ThermalCamera,
+    default_alt_m,
 };
 pub use sortie::{RoutePoint, Sortie};
 

@@ -90,13 +90,16 @@ impl RiskTracker {
         }
     }
 
-    /// The zone most overdue if the clock reaches `t_s` before the next look, if any.
-    pub fn due(&self, t_s: f64) -> Option<usize> {
+    /// The zone most overdue if the vehicle, at `from` when the clock reads `t_s`, flew
+    /// straight to it at `speed_mps` before looking again; `None` when none would be.
+    pub fn due(&self, t_s: f64, from: Coord<f64>, speed_mps: f64) -> Option<usize> {
         let mut worst: Option<(usize, f64)> = None;
         for (z, t) in self.targets.iter().enumerate() {
-            self.aim[z]?;
+            let Some(aim) = self.aim[z] else {
+                continue;
+            };
             let last = self.looks[z].last().copied().unwrap_or(0.0);
-            let over = t_s - last - t.revisit_s;
+            let over = t_s + super::geom::dist(from, aim) / speed_mps - last - t.revisit_s;
             if over > 0.0 && worst.is_none_or(|(_, w)| over > w) {
                 worst = Some((z, over));
             }
@@ -200,7 +203,14 @@ mod tests {
         assert!((r.max_gap_min - 400.0 / 60.0).abs() < 1e-9);
         assert!(!r.met);
         assert!((r.shortfall_min - 100.0 / 60.0).abs() < 1e-9);
-        assert_eq!(t.due(799.0), None);
-        assert_eq!(t.due(801.0), Some(0));
+        let aim = t.aim[0].expect("aim");
+        assert_eq!(t.due(799.0, aim, 10.0), None);
+        assert_eq!(t.due(801.0, aim, 10.0), Some(0));
+        // 200 m away at 10 m/s: due 20 s earlier.
+        let far = Coord {
+            x: aim.x + 200.0,
+            y: aim.y,
+        };
+        assert_eq!(t.due(781.0, far, 10.0), Some(0));
     }
 }

@@ -154,6 +154,34 @@ impl SwathSpec {
     }
 }
 
+/// The altitude Vigil flies at unless told otherwise, metres above home.
+pub const BASE_ALT_M: f64 = 40.0;
+/// The highest default altitude, metres above home (the usual legal ceiling for small drones).
+pub const CEILING_ALT_M: f64 = 120.0;
+
+/// The default altitude for a camera swath: [`BASE_ALT_M`], raised until half the swath reaches
+/// across `widest_margin_m` (a no-fly zone's margin plus the safety margin: ground there can
+/// only be seen from beside it), but never above [`CEILING_ALT_M`] nor above the altitude where
+/// a person still spans Johnson's detection pixels. A swath given directly keeps the base.
+pub fn default_alt_m(swath: &SwathSpec, widest_margin_m: f64) -> f64 {
+    let SwathSpec::Camera {
+        camera,
+        side_overlap,
+    } = swath
+    else {
+        return BASE_ALT_M;
+    };
+    let need = widest_margin_m + 0.25;
+    if swath.swath_m(BASE_ALT_M) / 2.0 >= need {
+        return BASE_ALT_M;
+    }
+    let cap =
+        CEILING_ALT_M.min(camera.max_alt_for_detection(PERSON_CRITICAL_M, JOHNSON_DETECTION_PX));
+    (2.0 * need / camera.swath_m(1.0, *side_overlap))
+        .min(cap)
+        .max(BASE_ALT_M)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,6 +202,23 @@ mod tests {
         // 2 · 50 · tan(22.5°) = 41.421 m footprint; 80 % of it.
         assert!((vue.footprint_width_m(50.0) - 41.421_356).abs() < 1e-5);
         assert!((vue.swath_m(50.0, 0.2) - 33.137_085).abs() < 1e-5);
+    }
+
+    #[test]
+    fn the_default_altitude_rises_to_see_across_a_wide_margin() {
+        let spec = SwathSpec::Camera {
+            camera: ThermalCamera::preset("h20t").expect("preset"),
+            side_overlap: 0.2,
+        };
+        assert_eq!(default_alt_m(&spec, 5.0), BASE_ALT_M);
+        // 12 m margin: half the swath must be 12.25 m.
+        let alt = default_alt_m(&spec, 12.0);
+        assert!((spec.swath_m(alt) / 2.0 - 12.25).abs() < 1e-9, "{alt}");
+        assert_eq!(default_alt_m(&spec, 200.0), CEILING_ALT_M);
+        assert_eq!(
+            default_alt_m(&SwathSpec::Width { swath_m: 10.0 }, 50.0),
+            BASE_ALT_M
+        );
     }
 
     #[test]

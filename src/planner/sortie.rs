@@ -163,7 +163,7 @@ pub fn build(
         // A zone overdue by the end of this unit gets a detour first.
         let due = if visit.is_none() && !patrol.is_empty() && detours_in_a_row < patrol.len() {
             patrol
-                .due(clock_base + open.t_s + leg_s)
+                .due(clock_base + open.t_s + leg_s, unit.b, vehicle.speed_mps)
                 .and_then(|z| patrol.aim[z].map(|aim| (z, aim)))
         } else {
             None
