@@ -194,3 +194,41 @@ fn university_of_bath_campus() {
 fn qgc_polygon_good() {
     check("qgc_PolygonGood.kml", "#0", &[], 10);
 }
+
+#[test]
+fn bundled_venues_meet_their_risk_zone_intervals() {
+    for name in ["stadium.geojson", "park.geojson"] {
+        let v = bundled(name);
+        let mut input = input_of(&v);
+        input.risk = v
+            .risk
+            .iter()
+            .map(|r| vigil::planner::RiskTarget {
+                name: r.name.clone(),
+                area: r.area.clone(),
+                level: r.level,
+                revisit_s: r.revisit_min * 60.0,
+            })
+            .collect();
+        assert!(!input.risk.is_empty());
+        let swath = SwathSpec::Camera {
+            camera: ThermalCamera::preset("h20t").expect("preset"),
+            side_overlap: 0.2,
+        };
+        let widest = v.no_fly.iter().map(|z| z.margin_m).fold(0.0, f64::max) + 2.0;
+        let opts = PlanOptions {
+            alt_m: vigil::planner::default_alt_m(&swath, widest),
+            swath,
+            ..PlanOptions::default()
+        };
+        let p = plan(&input, &opts).expect("plan");
+        for r in &p.vehicles[0].risk {
+            eprintln!(
+                "{name}: {} every {:.0} min, worst gap {:.1} min over {} looks",
+                r.name, r.revisit_min, r.max_gap_min, r.visits
+            );
+            assert!(r.met, "{name}: {r:?}");
+        }
+        assert!(p.coverage(&input.blind).pct() >= 99.5);
+    }
+}

@@ -591,7 +591,7 @@ fn plan_vehicle(
     }
     let t1 = std::time::Instant::now();
     let mut patrol = risk::RiskTracker::new(input.risk.clone(), swath_m, flyable);
-    let sorties = sortie::build(
+    let mut sorties = sortie::build(
         &units,
         home,
         flyable,
@@ -600,12 +600,37 @@ fn plan_vehicle(
         opts.turnaround_s,
         &mut patrol,
     )?;
+    let mut cycle_s: f64 = sorties.iter().map(|s| s.time_s + opts.turnaround_s).sum();
+    if !patrol.is_empty() {
+        // The patrol repeats: build again knowing how long before the cycle's start each zone
+        // was last seen in the cycle before, so that the wrap-around gap is planned for too.
+        let before: Vec<f64> = (0..patrol.len())
+            .map(|z| patrol.last_look(z) - cycle_s)
+            .collect();
+        let mut again = risk::RiskTracker::new(input.risk.clone(), swath_m, flyable);
+        again.seen_before(&before);
+        let second = sortie::build(
+            &units,
+            home,
+            flyable,
+            &opts.vehicle,
+            opts.alt_m,
+            opts.turnaround_s,
+            &mut again,
+        )?;
+        let second_cycle: f64 = second.iter().map(|s| s.time_s + opts.turnaround_s).sum();
+        let worst = |r: &[RiskReport]| r.iter().map(|x| x.shortfall_min).fold(0.0, f64::max);
+        if worst(&again.report(second_cycle, opts.patrol_window_s))
+            <= worst(&patrol.report(cycle_s, opts.patrol_window_s))
+        {
+            (sorties, cycle_s, patrol) = (second, second_cycle, again);
+        }
+    }
     tracing::debug!(
         ms = t1.elapsed().as_secs_f64() * 1e3,
         units = units.len(),
         "sorties built"
     );
-    let cycle_s: f64 = sorties.iter().map(|s| s.time_s + opts.turnaround_s).sum();
     let risk = patrol.report(cycle_s, opts.patrol_window_s);
     Ok(VehicleRoute {
         alt_m: opts.alt_m,

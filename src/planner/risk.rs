@@ -46,6 +46,8 @@ pub struct RiskTracker {
     pub aim: Vec<Option<Coord<f64>>>,
     /// Times (seconds from the first take-off) of every look, per zone.
     pub looks: Vec<Vec<f64>>,
+    /// When each zone counts as last seen before any look (0: at the first take-off).
+    before: Vec<f64>,
 }
 
 impl RiskTracker {
@@ -63,11 +65,21 @@ impl RiskTracker {
             })
             .collect();
         let looks = vec![Vec::new(); targets.len()];
+        let before = vec![0.0; targets.len()];
         Self {
             targets,
             sight,
             aim,
             looks,
+            before,
+        }
+    }
+
+    /// Sets when each zone was last seen before the first take-off (negative seconds): the
+    /// previous cycle's last look, for a patrol that repeats.
+    pub fn seen_before(&mut self, times_s: &[f64]) {
+        for (b, t) in self.before.iter_mut().zip(times_s) {
+            *b = *t;
         }
     }
 
@@ -98,7 +110,7 @@ impl RiskTracker {
             let Some(aim) = self.aim[z] else {
                 continue;
             };
-            let last = self.looks[z].last().copied().unwrap_or(0.0);
+            let last = self.last_look(z);
             let over = t_s + super::geom::dist(from, aim) / speed_mps - last - t.revisit_s;
             if over > 0.0 && worst.is_none_or(|(_, w)| over > w) {
                 worst = Some((z, over));
@@ -107,9 +119,14 @@ impl RiskTracker {
         worst.map(|(z, _)| z)
     }
 
-    /// The time of the last look at zone `z` (0 before any).
+    /// Zone `z`'s revisit interval, seconds.
+    pub fn revisit_s(&self, z: usize) -> f64 {
+        self.targets[z].revisit_s
+    }
+
+    /// The time of the last look at zone `z` (see [`RiskTracker::seen_before`] before any).
     pub fn last_look(&self, z: usize) -> f64 {
-        self.looks[z].last().copied().unwrap_or(0.0)
+        self.looks[z].last().copied().unwrap_or(self.before[z])
     }
 
     /// The report over a patrol of `window_s` seconds that repeats a cycle of `cycle_s`
@@ -119,25 +136,25 @@ impl RiskTracker {
             .iter()
             .enumerate()
             .map(|(z, t)| {
+                // The cycle's looks repeated over the window and one cycle beyond it: every gap
+                // that starts within the window is a gap the patrol flies.
                 let mut times: Vec<f64> = Vec::new();
                 let mut k = 0.0;
-                while k * cycle_s < window_s && cycle_s > 0.0 {
-                    times.extend(
-                        self.looks[z]
-                            .iter()
-                            .map(|x| x + k * cycle_s)
-                            .filter(|x| *x <= window_s),
-                    );
+                while cycle_s > 0.0 && k * cycle_s < window_s + cycle_s {
+                    times.extend(self.looks[z].iter().map(|x| x + k * cycle_s));
                     k += 1.0;
                 }
                 times.sort_by(f64::total_cmp);
                 let max_gap_s = if times.is_empty() {
                     f64::INFINITY
                 } else {
-                    let inner = times.windows(2).map(|w| w[1] - w[0]).fold(0.0, f64::max);
-                    // The gap from the last look to the end of the window counts too.
-                    inner.max(window_s - times[times.len() - 1])
+                    times
+                        .windows(2)
+                        .filter(|w| w[0] < window_s)
+                        .map(|w| w[1] - w[0])
+                        .fold(0.0, f64::max)
                 };
+                let visits = times.iter().filter(|x| **x < window_s).count();
                 let revisit_min = t.revisit_s / 60.0;
                 let max_gap_min = max_gap_s / 60.0;
                 let met = max_gap_s <= t.revisit_s + 1e-6;
@@ -145,7 +162,7 @@ impl RiskTracker {
                     name: t.name.clone(),
                     level: t.level,
                     revisit_min,
-                    visits: times.len(),
+                    visits,
                     max_gap_min,
                     met,
                     shortfall_min: if met { 0.0 } else { max_gap_min - revisit_min },
@@ -196,8 +213,8 @@ mod tests {
     fn the_report_gives_the_worst_gap_and_the_shortfall() {
         let mut t = tracker(300.0);
         t.looks[0] = vec![100.0, 500.0];
-        // Cycle 600 s repeated over 1200 s: looks at 100, 500, 700, 1100; gaps 400, 200, 400,
-        // and 100 to the end.
+        // Cycle 600 s repeated over 1200 s: looks at 100, 500, 700, 1100 (and 1300 after);
+        // gaps 400, 200, 400, 200.
         let r = &t.report(600.0, 1200.0)[0];
         assert_eq!(r.visits, 4);
         assert!((r.max_gap_min - 400.0 / 60.0).abs() < 1e-9);
