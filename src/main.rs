@@ -17,13 +17,19 @@ enum Command {
     /// Read a venue, compute its blind spots and print their figures.
     Venue(cmd::venue::Args),
     /// Plan a sweep of a venue's blind spots and write the mission.
-    Plan(cmd::plan::Args),
+    Plan(Box<cmd::plan::Args>),
     /// Convert a mission between .plan, .waypoints and legacy fence/rally files.
     Convert(cmd::convert::Args),
     /// Summarise a telemetry log (.tlog).
     Replay(cmd::replay::Args),
     /// Check a geofence before flight; upload it to a vehicle, download and compare it.
     Fence(cmd::fence::Args),
+    /// Upload a mission (with --fence, --rally) and verify it by reading it back.
+    Upload(cmd::upload::Args),
+    /// Download a vehicle's mission, fence and rally points to a file.
+    Download(cmd::download::Args),
+    /// Upload, arm, take off, fly the mission in AUTO and report until landed.
+    Fly(cmd::fly::Args),
     /// Decode radiometric thermal frames (files or UDP stream): temperatures and detections.
     Thermal(Box<cmd::thermal::Args>),
 }
@@ -40,10 +46,13 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Venue(args) => cmd::venue::run(args),
-        Command::Plan(args) => cmd::plan::run(args),
+        Command::Plan(args) => cmd::plan::run(*args),
         Command::Convert(args) => cmd::convert::run(args),
         Command::Replay(args) => cmd::replay::run(args),
         Command::Fence(args) => cmd::fence::run(args),
+        Command::Upload(args) => cmd::upload::run(args),
+        Command::Download(args) => cmd::download::run(args),
+        Command::Fly(args) => cmd::fly::run(args),
         Command::Thermal(args) => cmd::thermal::run(*args),
     };
     match result {

@@ -375,3 +375,20 @@ fn kml_cut_short_is_an_error_not_a_hang() {
     let msg = read(&p).expect_err("mismatched").to_string();
     assert!(msg.contains("line 2"), "{msg}");
 }
+
+#[test]
+fn kml_multigeometry_polygons_form_one_boundary() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2"><Placemark><name>Two lots</name><MultiGeometry>
+<Polygon><outerBoundaryIs><LinearRing><coordinates>
+ 10,50 10.001,50 10.001,50.001 10,50.001 10,50</coordinates></LinearRing></outerBoundaryIs></Polygon>
+<Polygon><outerBoundaryIs><LinearRing><coordinates>
+ 10.002,50 10.003,50 10.003,50.001 10.002,50.001 10.002,50</coordinates></LinearRing></outerBoundaryIs></Polygon>
+</MultiGeometry></Placemark></kml>"#;
+    let p = write(dir.path(), "lots.kml", kml);
+    let v = read(&p).expect("multigeometry");
+    assert_eq!(v.boundary.0.len(), 2);
+    let ratio = v.boundary.0[0].unsigned_area() / v.boundary.0[1].unsigned_area();
+    assert!((ratio - 1.0).abs() < 1e-3, "{ratio}");
+}

@@ -161,3 +161,65 @@ proptest! {
         import("f.plan", &mutate(bytes, &edits), &Selection::default());
     }
 }
+
+/// A random rectangle obstacle, camera or venue piece, in local metres.
+fn rect(x: f64, y: f64, w: f64, h: f64) -> geo_types::MultiPolygon<f64> {
+    geo_types::MultiPolygon::new(vec![geo_types::Polygon::new(
+        geo_types::LineString::from(vec![(x, y), (x + w, y), (x + w, y + h), (x, y + h), (x, y)]),
+        vec![],
+    )])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Covered and blind areas always partition the venue, whatever the cameras and obstacles.
+    #[test]
+    fn covered_and_blind_partition_the_venue(
+        cams in prop::collection::vec(
+            (0.0..400.0f64, 0.0..300.0f64, 0.0..360.0f64, 1.0..360.0f64, 5.0..200.0f64), 0..30),
+        obstacles in prop::collection::vec(
+            (0.0..400.0f64, 0.0..300.0f64, 1.0..40.0f64, 1.0..40.0f64), 0..8),
+        lake in (50.0..300.0f64, 50.0..200.0f64, 5.0..80.0f64),
+    ) {
+        use geo::Area;
+        use vigil::area::{Camera, LocalFrame, Obstacle, Venue, Zone, MIN_BLIND_SPOT_M2};
+        let venue = Venue {
+            name: "random".into(),
+            frame: LocalFrame::new(0.0, 0.0),
+            boundary: rect(0.0, 0.0, 400.0, 300.0),
+            no_fly: vec![Zone { name: "lake".into(), area: rect(lake.0, lake.1, lake.2, lake.2), margin_m: 0.0 }],
+            obstacles: obstacles
+                .iter()
+                .map(|&(x, y, w, h)| Obstacle { name: "o".into(), area: rect(x, y, w, h), height_m: None })
+                .collect(),
+            cameras: cams
+                .iter()
+                .map(|&(x, y, heading_deg, hfov_deg, range_m)| Camera {
+                    name: "c".into(),
+                    position: geo_types::Point::new(x, y),
+                    heading_deg,
+                    hfov_deg,
+                    range_m,
+                    height_m: None,
+                })
+                .collect(),
+            risk: vec![],
+            home: None,
+            warnings: vec![],
+        };
+        let b = blind_spots(&venue);
+        let want_venue = 120_000.0 - lake.2 * lake.2;
+        prop_assert!((b.venue_area_m2 - want_venue).abs() < 1e-6 * want_venue);
+        // Dropped slivers are under 1 m² each; allow a few.
+        let gap = b.venue_area_m2 - b.covered_area_m2 - b.blind_area_m2;
+        prop_assert!(gap > -1e-3 * want_venue && gap < 1e-4 * want_venue + 20.0 * MIN_BLIND_SPOT_M2,
+            "gap {gap}");
+        prop_assert!((0.0..=1.0).contains(&b.blind_share));
+        prop_assert_eq!(b.count, b.regions.0.len());
+        prop_assert!((b.regions.unsigned_area() - b.blind_area_m2).abs() < 1e-6 * want_venue);
+        if venue.cameras.is_empty() {
+            prop_assert!((b.blind_share - 1.0).abs() < 1e-9);
+        }
+    }
+}

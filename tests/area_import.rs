@@ -195,6 +195,10 @@ fn qgc_plan_geofence_gives_boundary_and_no_fly() {
     let path = dir.join("plan/qgc_SectionTest.plan");
     let err = read_venue(&path, &Selection::default()).expect_err("no fence");
     assert!(matches!(err, VenueError::NoBoundary { .. }), "{err}");
+    assert!(
+        err.to_string().contains("no inclusion polygon or circle"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -212,4 +216,59 @@ fn a_role_less_file_without_selector_lists_its_polygons() {
     assert!(matches!(err, VenueError::NoMatch { .. }), "{err}");
     let err = read_venue(&path, &select("Birrarung")).expect_err("bad selector");
     assert!(matches!(err, VenueError::BadSelector { .. }), "{err}");
+}
+
+#[test]
+fn bundled_samples_import_with_roles() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let v = read_venue(
+        &root.join("missions/stadium.geojson"),
+        &Selection::default(),
+    )
+    .expect("stadium");
+    assert_eq!(v.name, "Riverside Stadium precinct");
+    assert_eq!(rings(&v.boundary), vec![1]);
+    assert_eq!(v.cameras.len(), 14);
+    assert_eq!(v.obstacles.len(), 6);
+    assert_eq!(v.no_fly.len(), 1);
+    assert_eq!(v.no_fly[0].margin_m, 5.0);
+    assert_eq!(v.risk.len(), 2);
+    assert_eq!(v.risk[0].level, 3);
+    assert!(v.home.is_some());
+    assert!(v.warnings.is_empty(), "{:?}", v.warnings);
+    // About 460 m × 360 m.
+    let area = v.boundary.unsigned_area();
+    assert!((130_000.0..170_000.0).contains(&area), "{area}");
+
+    let v = read_venue(&root.join("missions/park.geojson"), &Selection::default()).expect("park");
+    assert_eq!(v.no_fly[0].name, "Lake");
+    assert_eq!(v.risk[0].revisit_min, 15.0);
+    assert_eq!(v.cameras.len(), 8);
+    assert!(v.warnings.is_empty(), "{:?}", v.warnings);
+    let b = vigil::area::blind_spots(&v);
+    assert!(b.blind_share > 0.0 && b.blind_share < 1.0);
+}
+
+#[test]
+fn seeded_cameras_on_a_real_venue_leave_blind_spots_inside_it() {
+    use geo::BooleanOps;
+    let Some(dir) = venues("seeded_real") else {
+        return;
+    };
+    let path = dir.join("cityofmelbourne_parks_birrarung-marr.geojson");
+    let mut v = read_venue(&path, &select("FEATURENAM=Birrarung Marr")).expect("import");
+    v.cameras = vigil::area::seeded_cameras(&v, 12, 2026);
+    assert_eq!(v.cameras.len(), 12);
+    let b = vigil::area::blind_spots(&v);
+    assert!(
+        b.blind_share > 0.0 && b.blind_share < 1.0,
+        "{}",
+        b.blind_share
+    );
+    // Nothing blind or covered lies outside the boundary, and no blind spot is covered.
+    assert!(b.regions.difference(&v.boundary).unsigned_area() < 0.01);
+    assert!(b.covered.difference(&v.boundary).unsigned_area() < 0.01);
+    assert!(b.regions.intersection(&b.covered).unsigned_area() < 0.01);
+    // The park's five holes stay out of the venue area.
+    assert!((b.venue_area_m2 - v.boundary.unsigned_area()).abs() < 0.01);
 }

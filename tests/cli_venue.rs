@@ -89,7 +89,11 @@ fn park_blind_spots_written_as_geojson_read_back_with_the_same_area() {
     let share = num(&r, "blind_share");
     assert!(share > 0.0 && share < 1.0, "{share}");
 
-    let g: Value = serde_json::from_slice(&std::fs::read(&out).expect("blind-out")).expect("json");
+    let text = std::fs::read_to_string(&out).expect("blind-out");
+    // An independent GeoJSON reader accepts it.
+    let parsed: geojson::GeoJson = text.parse().expect("valid GeoJSON");
+    assert!(matches!(parsed, geojson::GeoJson::FeatureCollection(_)));
+    let g: Value = serde_json::from_str(&text).expect("json");
     let features = g["features"].as_array().expect("features");
     assert_eq!(
         features.len() as u64,

@@ -6,6 +6,7 @@
 use mavlink::dialects::ardupilotmega::{HEARTBEAT_DATA, MavMessage, STATUSTEXT_DATA};
 use mavlink::{MavHeader, MavlinkVersion};
 use proptest::prelude::*;
+use vigil::link::frame::FrameParser;
 use vigil::link::summary::summarize;
 use vigil::link::tlog::TlogReader;
 
@@ -63,6 +64,26 @@ proptest! {
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
         let (_, skipped) = read_all(&bytes);
         prop_assert!(skipped <= bytes.len());
+    }
+
+    #[test]
+    fn stream_parser_never_panics_and_finds_frames_in_noise(
+        noise in proptest::collection::vec(any::<u8>(), 0..600),
+        chunk in 1usize..64,
+    ) {
+        // Noise, then a valid frame: fed in arbitrary chunks the frame must come out whole.
+        let mut bytes = noise.clone();
+        let tlog = seed_tlog();
+        let frame = &tlog[8..8 + 17];
+        bytes.extend_from_slice(frame);
+        bytes.extend_from_slice(frame);
+        let mut p = FrameParser::new();
+        let mut got = Vec::new();
+        for c in bytes.chunks(chunk) {
+            got.extend(p.push(c));
+        }
+        prop_assert!(got.iter().filter(|f| f.frame == frame).count() >= 1);
+        prop_assert!(p.skipped_bytes() <= bytes.len() as u64);
     }
 
     #[test]

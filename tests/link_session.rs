@@ -8,100 +8,17 @@ mod support;
 
 use std::time::Duration;
 
-use mavlink::MavlinkVersion;
-use mavlink::dialects::ardupilotmega::*;
-use support::fake_autopilot::{ApConfig, FakeAutopilot};
+use support::peer::Peer;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::watch;
-use vigil::link::frame::{FrameCodec, FrameParser};
+use vigil::link::frame::FrameParser;
 use vigil::link::items::{ListKind, mission_to_wire};
 use vigil::link::session::{Link, LinkConfig};
 use vigil::link::transfer::VerifiedUpload;
-use vigil::link::{MavMessage, Target, TransferConfig};
+use vigil::link::{Target, TransferConfig};
 use vigil::mission::MissionItem;
 
 const WAIT: Duration = Duration::from_secs(10);
-
-fn heartbeat(ap: &FakeAutopilot) -> MavMessage {
-    let mut base = MavModeFlag::MAV_MODE_FLAG_CUSTOM_MODE_ENABLED;
-    if ap.armed {
-        base |= MavModeFlag::MAV_MODE_FLAG_SAFETY_ARMED;
-    }
-    MavMessage::HEARTBEAT(HEARTBEAT_DATA {
-        custom_mode: ap.custom_mode,
-        mavtype: MavType::MAV_TYPE_QUADROTOR,
-        autopilot: MavAutopilot::MAV_AUTOPILOT_ARDUPILOTMEGA,
-        base_mode: base,
-        system_status: MavState::MAV_STATE_STANDBY,
-        mavlink_version: 3,
-    })
-}
-
-fn position() -> MavMessage {
-    MavMessage::GLOBAL_POSITION_INT(GLOBAL_POSITION_INT_DATA {
-        time_boot_ms: 0,
-        lat: -353_632_610,
-        lon: 1_491_652_300,
-        alt: 614_000,
-        relative_alt: 30_000,
-        vx: 0,
-        vy: 0,
-        vz: 0,
-        hdg: 9000,
-    })
-}
-
-/// The fake autopilot's byte-level loop: heartbeats and positions every 100 ms while `talk` is
-/// true, answers to everything it receives. `bytes_in` gives received bytes, the returned
-/// bytes are sent.
-struct Peer {
-    ap: FakeAutopilot,
-    codec: FrameCodec,
-    parser: FrameParser,
-    started: tokio::time::Instant,
-    got_streams_request: bool,
-}
-
-impl Peer {
-    fn new(signing: Option<[u8; 32]>) -> Self {
-        let mut codec = FrameCodec::new(1, 1, MavlinkVersion::V2);
-        if let Some(k) = signing {
-            codec.set_signing_key(k, 0, false);
-        }
-        Self {
-            ap: FakeAutopilot::new(ApConfig::default()),
-            codec,
-            parser: FrameParser::new(),
-            started: tokio::time::Instant::now(),
-            got_streams_request: false,
-        }
-    }
-
-    fn on_bytes(&mut self, bytes: &[u8]) -> Vec<u8> {
-        let now = self.started.elapsed();
-        let mut out = Vec::new();
-        for rx in self.parser.push(bytes) {
-            let Some(m) = rx.message else { continue };
-            if matches!(m, MavMessage::REQUEST_DATA_STREAM(_)) {
-                self.got_streams_request = true;
-            }
-            for reply in self.ap.handle(now, &m) {
-                out.extend(self.codec.encode(&reply));
-            }
-        }
-        out
-    }
-
-    fn periodic(&mut self) -> Vec<u8> {
-        let now = self.started.elapsed();
-        let mut out = self.codec.encode(&heartbeat(&self.ap));
-        out.extend(self.codec.encode(&position()));
-        for m in self.ap.tick(now) {
-            out.extend(self.codec.encode(&m));
-        }
-        out
-    }
-}
 
 async fn wait_for(
     rx: &mut watch::Receiver<vigil::link::state::VehicleState>,
@@ -281,7 +198,8 @@ async fn strict_signing_drops_unsigned_frames_and_accepts_signed_ones() {
         let link = Link::open(&format!("udpout:127.0.0.1:{port}"), cfg)
             .await
             .unwrap();
-        // The link's first heartbeat tells the peer where we are.
+        // The link's first heartbeat tells the peer where we are. Each periodic burst is a
+        // heartbeat, a position and MISSION_CURRENT: 5 bursts, 15 frames.
         let mut buf = vec![0u8; 2048];
         let (n, gcs) = tokio::time::timeout(WAIT, sock.recv_from(&mut buf))
             .await
@@ -298,9 +216,146 @@ async fn strict_signing_drops_unsigned_frames_and_accepts_signed_ones() {
         assert_eq!(heard, expect_vehicle);
         let st = link.stats().signing;
         if expect_vehicle {
-            assert_eq!((st.signed_ok, st.dropped), (10, 0));
+            assert_eq!((st.signed_ok, st.dropped), (15, 0));
         } else {
-            assert_eq!((st.unsigned, st.dropped), (10, 10));
+            assert_eq!((st.unsigned, st.dropped), (15, 15));
         }
     }
+}
+
+#[tokio::test]
+async fn two_vehicles_on_one_socket_get_their_own_sessions_and_commands() {
+    let sock = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let port = sock.local_addr().unwrap().port();
+    let peers = tokio::spawn(async move {
+        let mut a = Peer::with_sysid(1, None);
+        let mut b = Peer::with_sysid(2, None);
+        let mut gcs = None;
+        let mut buf = vec![0u8; 65_536];
+        let mut tick = tokio::time::interval(Duration::from_millis(100));
+        for _ in 0..100 {
+            tokio::select! {
+                r = sock.recv_from(&mut buf) => {
+                    let (n, from) = r.unwrap();
+                    gcs = Some(from);
+                    let mut out = a.on_bytes(&buf[..n]);
+                    out.extend(b.on_bytes(&buf[..n]));
+                    if !out.is_empty() { sock.send_to(&out, from).await.unwrap(); }
+                }
+                _ = tick.tick() => if let Some(g) = gcs {
+                    let mut out = a.periodic();
+                    out.extend(b.periodic());
+                    sock.send_to(&out, g).await.unwrap();
+                }
+            }
+        }
+        (a, b)
+    });
+    let link = Link::open(&format!("udpout:127.0.0.1:{port}"), LinkConfig::default())
+        .await
+        .unwrap();
+    link.wait_vehicle(WAIT).await.unwrap();
+    tokio::time::timeout(WAIT, async {
+        while link.vehicles().len() < 2 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        link.vehicles(),
+        vec![Target::autopilot(1), Target::autopilot(2)]
+    );
+
+    // A mode change for vehicle 2 only.
+    let auto =
+        vigil::link::modes::mode_number(vigil::link::modes::Firmware::ArduCopter, "AUTO").unwrap();
+    let cmd = vigil::link::command::CommandTransaction::new(
+        Target::autopilot(2),
+        vigil::link::command::Command::set_mode(auto),
+        vigil::link::command::CommandConfig::default(),
+    );
+    link.run(cmd).await.unwrap().unwrap();
+    let mut two = link.state(Target::autopilot(2)).unwrap();
+    wait_for(&mut two, "vehicle 2 in AUTO", |s| {
+        s.mode.as_deref() == Some("AUTO")
+    })
+    .await;
+    let mut one = link.state(Target::autopilot(1)).unwrap();
+    wait_for(&mut one, "a TIMESYNC round trip", |s| s.link.rtt.is_some()).await;
+    assert_eq!(one.borrow().mode.as_deref(), Some("STABILIZE"));
+    assert!(one.borrow().link.rtt.unwrap() < Duration::from_secs(1));
+
+    let (a, b) = peers.await.unwrap();
+    assert!(
+        a.ap.commands
+            .iter()
+            .all(|c| c.0 != mavlink::dialects::ardupilotmega::MavCmd::MAV_CMD_DO_SET_MODE)
+    );
+    assert_eq!(b.ap.custom_mode, 3);
+}
+
+#[tokio::test]
+async fn a_tlog_replays_through_the_file_transport() {
+    let Some(dir) = vigil::testdata::shared_data("file_transport") else {
+        return;
+    };
+    let path = dir.join("tlog/code-lever_2013-10-13_18-31-24.tlog");
+    let cfg = LinkConfig {
+        heartbeat: false,
+        request_streams: false,
+        ..LinkConfig::default()
+    };
+    let link = Link::open(&format!("file:{}", path.display()), cfg)
+        .await
+        .unwrap();
+    let v = link.wait_vehicle(WAIT).await.unwrap();
+    assert_eq!(v, Target::autopilot(1));
+    let mut st = link.state(v).unwrap();
+    wait_for(&mut st, "the whole log", |s| s.link.received == 10_923).await;
+    let s = st.borrow().clone();
+    assert_eq!(s.mode.as_deref(), Some("STABILIZE"));
+    assert!(s.position.is_some() && s.gps.is_some() && s.attitude.is_some());
+    // Everything but the 1,345 frames Mission Planner sent as system 255 (our own id, skipped).
+    tokio::time::timeout(WAIT, async {
+        while link.stats().frames_in < 12_037 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(link.stats().frames_in, 12_037);
+    assert_eq!(link.stats().frames_out, 0);
+}
+
+#[tokio::test]
+async fn udpin_answers_whoever_sent_last() {
+    let port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let cfg = LinkConfig {
+        heartbeat_period: Duration::from_millis(100),
+        ..LinkConfig::default()
+    };
+    let link = Link::open(&format!("udpin:127.0.0.1:{port}"), cfg)
+        .await
+        .unwrap();
+    // The vehicle speaks first (as ArduPilot does to a GCS listening on 14550).
+    let sock = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let mut peer = Peer::with_sysid(3, None);
+    sock.send_to(&peer.periodic(), ("127.0.0.1", port))
+        .await
+        .unwrap();
+    let v = link.wait_vehicle(WAIT).await.unwrap();
+    assert_eq!(v.system, 3);
+    // Our heartbeats now come back to the vehicle's address.
+    let mut buf = vec![0u8; 2048];
+    let (n, _) = tokio::time::timeout(WAIT, sock.recv_from(&mut buf))
+        .await
+        .unwrap()
+        .unwrap();
+    let frames = FrameParser::new().push(&buf[..n]);
+    assert_eq!(frames[0].header.system_id, 255);
 }

@@ -1,6 +1,6 @@
 //! How fast the simulator runs: one vehicle with a ground station's usual telemetry rates
 //! (target ≥ 100× real time), and 20 vehicles (target: one simulated second in under 0.2 s of
-//! one core).
+//! one core); and one thermal frame.
 
 // REQUEST_DATA_STREAM is deprecated upstream but is what ground stations send ArduPilot.
 #![allow(deprecated)]
@@ -117,6 +117,33 @@ fn bench(c: &mut Criterion) {
         )
     });
     group.finish();
+
+    // One 160×120 thermal frame of the sample scenario from 40 m, looking down.
+    let scenario = vigil_sim::thermal::Scenario::from_file(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../missions/scenario_cmac_night.json"
+    )));
+    if let Ok(scenario) = scenario {
+        let scene = vigil_sim::thermal::Scene::new(
+            scenario,
+            GeoPoint::new(-35.363_261, 149.165_230, 584.0),
+            1,
+        );
+        let cam = vigil_sim::thermal::CameraConfig::default();
+        let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(1);
+        c.bench_function("thermal_frame_160x120", |b| {
+            b.iter(|| {
+                black_box(vigil_sim::thermal::render(
+                    &scene,
+                    &cam,
+                    [10.0, 40.0, 40.0],
+                    0.0,
+                    10.0,
+                    &mut rng,
+                ))
+            })
+        });
+    }
 }
 
 criterion_group!(benches, bench);

@@ -27,8 +27,10 @@ pub mod impair;
 pub mod mission;
 pub mod params;
 pub mod physics;
+pub mod runner;
 pub mod sim;
 pub mod telemetry;
+pub mod thermal;
 pub mod transport;
 
 pub mod vehicle;

@@ -1,19 +1,16 @@
 //! The `vigil-sim` binary: ArduCopter-like vehicles on TCP, UDP and a pseudo-terminal, in real
 //! or sped-up time, behind a seeded impaired link.
 
-use std::collections::VecDeque;
-use std::io::Read;
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use mavlink::MavlinkReader;
-use mavlink::dialects::ardupilotmega::MavMessage;
 use tokio::sync::{broadcast, mpsc};
 use vigil_sim::{
-    GeoPoint, Harness, Impairment, Signing, SimConfig, VehicleConfig, transport, venue,
+    GeoPoint, Harness, Impairment, Signing, SimConfig, VehicleConfig, runner, thermal, transport,
+    venue,
 };
 
 /// Simulated ArduCopter multicopters that speak MAVLink (defaults like ArduPilot SITL).
@@ -104,6 +101,37 @@ struct Args {
     /// With a signing key: drop unsigned incoming frames.
     #[arg(long)]
     signing_required: bool,
+    /// Stream thermal frames (chunked, see the `thermal` module) to this UDP address.
+    #[arg(long)]
+    thermal_udp: Option<String>,
+    /// Thermal scenario (JSON, see missions/); without one the scene is bare ground.
+    #[arg(long)]
+    scenario: Option<PathBuf>,
+    /// Write where every heat source was at each thermal frame (CSV) to this file.
+    #[arg(long)]
+    ground_truth: Option<PathBuf>,
+    /// Thermal frames per second.
+    #[arg(long, default_value_t = 9.0)]
+    thermal_fps: f64,
+    /// Thermal sensor width and height, pixels.
+    #[arg(long, default_value = "160x120", value_parser = parse_size)]
+    thermal_size: (u16, u16),
+    /// Thermal horizontal field of view, degrees.
+    #[arg(long, default_value_t = 57.0)]
+    thermal_hfov_deg: f64,
+    /// Gimbal pitch, degrees (-90 straight down).
+    #[arg(long, default_value_t = -90.0, allow_hyphen_values = true)]
+    thermal_pitch_deg: f64,
+}
+
+fn parse_size(s: &str) -> Result<(u16, u16), String> {
+    let (w, h) = s
+        .split_once('x')
+        .ok_or_else(|| format!("{s:?}: expected WIDTHxHEIGHT"))?;
+    match (w.parse::<u16>(), h.parse::<u16>()) {
+        (Ok(w), Ok(h)) if w > 0 && h > 0 && u32::from(w) * u32::from(h) <= 1_048_576 => Ok((w, h)),
+        _ => Err(format!("{s:?}: expected WIDTHxHEIGHT, at most 1 megapixel")),
+    }
 }
 
 fn parse_home(s: &str) -> Result<GeoPoint, String> {
@@ -159,19 +187,6 @@ fn apply_spec(mut imp: Impairment, flag: &str, spec: &str) -> anyhow::Result<Imp
     Ok(imp)
 }
 
-#[derive(Debug, Default)]
-struct Feed(VecDeque<u8>);
-
-impl Read for Feed {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = buf.len().min(self.0.len());
-        for (d, s) in buf.iter_mut().zip(self.0.drain(..n)) {
-            *d = s;
-        }
-        Ok(n)
-    }
-}
-
 async fn run(args: Args) -> anyhow::Result<()> {
     let home = match (&args.home, &args.venue) {
         (Some(h), _) => *h,
@@ -222,9 +237,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
         },
         signing,
     };
-    let mut harness = Harness::with_links(cfg, up, down);
+    let harness = Harness::with_links(cfg, up, down);
 
-    let (up_tx, mut up_rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let (up_tx, up_rx) = mpsc::unbounded_channel::<Vec<u8>>();
     let (down_tx, _) = broadcast::channel::<Arc<Vec<u8>>>(8192);
     println!(
         "vigil-sim: {} vehicle(s) at {:.7},{:.7},{:.1}; speedup {}",
@@ -253,42 +268,56 @@ async fn run(args: Args) -> anyhow::Result<()> {
         println!("vigil-sim: serial {} -> {}", path.display(), dev.display());
     }
     drop(up_tx);
-    use std::io::Write;
+
+    // The thermal camera, one per vehicle, and where its ground truth goes.
+    let mut thermal = None;
+    if let Some(target) = &args.thermal_udp {
+        let scenario = match &args.scenario {
+            Some(path) => thermal::Scenario::from_file(path)?,
+            None => serde_json::from_str("{}").context("the bare scenario")?,
+        };
+        let camera = thermal::CameraConfig {
+            width: args.thermal_size.0,
+            height: args.thermal_size.1,
+            hfov_deg: args.thermal_hfov_deg,
+            pitch_deg: args.thermal_pitch_deg,
+            fps: args.thermal_fps,
+            ..thermal::CameraConfig::default()
+        };
+        let truth: Option<Box<dyn Write + Send>> = match &args.ground_truth {
+            Some(path) => {
+                let file = std::fs::File::create(path)
+                    .with_context(|| format!("ground truth {}", path.display()))?;
+                let mut f = std::io::BufWriter::new(file);
+                writeln!(f, "{}", runner::TRUTH_HEADER)?;
+                Some(Box::new(f))
+            }
+            None => None,
+        };
+        println!(
+            "vigil-sim: thermal {}x{} at {} fps to {target}",
+            camera.width, camera.height, camera.fps
+        );
+        thermal = Some(runner::ThermalOutput {
+            scene: thermal::Scene::new(scenario, home, args.seed),
+            cameras: (1..=args.vehicles)
+                .map(|v| thermal::ThermalCamera::new(camera, args.seed ^ u64::from(v)))
+                .collect(),
+            socket: std::net::UdpSocket::bind("0.0.0.0:0").context("thermal UDP socket")?,
+            target: target.clone(),
+            truth,
+        });
+    }
     std::io::stdout().flush()?;
 
-    // Uplink bytes are cut into frames so that impairment acts on frames, as a radio's does.
-    let mut framer = MavlinkReader::new(Feed::default());
-    let start = Instant::now();
-    let mut tick = tokio::time::interval(Duration::from_millis(10));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let max_step_us = (args.speedup * 50_000.0).max(1_000_000.0) as u64;
-    loop {
-        tick.tick().await;
-        while let Ok(bytes) = up_rx.try_recv() {
-            framer.get_mut().0.extend(bytes);
-            while let Ok(raw) = framer.read_any_raw_message::<MavMessage>() {
-                let bytes = match &raw {
-                    mavlink::MAVLinkMessageRaw::V1(m) => m.raw_bytes(),
-                    mavlink::MAVLinkMessageRaw::V2(m) => m.raw_bytes(),
-                };
-                harness.send(bytes);
-            }
-        }
-        let target_us = (start.elapsed().as_secs_f64() * args.speedup * 1e6) as u64;
-        let now = harness.now_us();
-        if target_us > now {
-            let dt = (target_us - now).min(max_step_us);
-            for frame in harness.advance(Duration::from_micros(dt)) {
-                // No receiver yet is normal: nobody connected.
-                let _ = down_tx.send(Arc::new(frame));
-            }
-        }
-        if let Some(d) = args.duration_s
-            && harness.now_us() as f64 * 1e-6 >= d
-        {
-            return Ok(());
-        }
-    }
+    let runner = runner::Runner {
+        harness,
+        speedup: args.speedup,
+        duration_s: args.duration_s,
+        thermal,
+    };
+    runner.run(up_rx, down_tx).await?;
+    Ok(())
 }
 
 fn main() -> std::process::ExitCode {

@@ -168,6 +168,16 @@ fn to_stored(item: &MISSION_ITEM_INT_DATA) -> Result<MISSION_ITEM_INT_DATA, MavM
     if !supported {
         return Err(MavMissionResult::MAV_MISSION_UNSUPPORTED);
     }
+    // ArduPilot's sanity check: no NaN or infinity, except a yaw (param4) left unset.
+    let finite = [
+        (item.param1, MavMissionResult::MAV_MISSION_INVALID_PARAM1),
+        (item.param2, MavMissionResult::MAV_MISSION_INVALID_PARAM2),
+        (item.param3, MavMissionResult::MAV_MISSION_INVALID_PARAM3),
+        (item.z, MavMissionResult::MAV_MISSION_INVALID_PARAM7),
+    ];
+    if let Some(&(_, result)) = finite.iter().find(|(v, _)| !v.is_finite()) {
+        return Err(result);
+    }
     let mut s = MISSION_ITEM_INT_DATA {
         command: item.command,
         seq: item.seq,
@@ -231,6 +241,9 @@ fn to_stored(item: &MISSION_ITEM_INT_DATA) -> Result<MISSION_ITEM_INT_DATA, MavM
 }
 
 fn fence_stored(item: &MISSION_ITEM_INT_DATA) -> Result<MISSION_ITEM_INT_DATA, MavMissionResult> {
+    if !item.param1.is_finite() {
+        return Err(MavMissionResult::MAV_MISSION_INVALID_PARAM1);
+    }
     if !is_global_frame(item.frame) {
         return Err(MavMissionResult::MAV_MISSION_UNSUPPORTED_FRAME);
     }
@@ -259,6 +272,9 @@ fn fence_stored(item: &MISSION_ITEM_INT_DATA) -> Result<MISSION_ITEM_INT_DATA, M
 fn rally_stored(item: &MISSION_ITEM_INT_DATA) -> Result<MISSION_ITEM_INT_DATA, MavMissionResult> {
     if item.command != MavCmd::MAV_CMD_NAV_RALLY_POINT {
         return Err(MavMissionResult::MAV_MISSION_UNSUPPORTED);
+    }
+    if !item.z.is_finite() {
+        return Err(MavMissionResult::MAV_MISSION_INVALID_PARAM7);
     }
     if !matches!(
         item.frame,

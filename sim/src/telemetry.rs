@@ -97,6 +97,8 @@ struct Schedule {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Telemetry {
     schedules: BTreeMap<u32, Schedule>,
+    /// Rate of each stream group last requested with REQUEST_DATA_STREAM (its "default").
+    stream_rates_hz: BTreeMap<u32, u16>,
 }
 
 impl Telemetry {
@@ -116,6 +118,18 @@ impl Telemetry {
                 self.schedules.remove(&msg_id);
             }
         }
+    }
+
+    /// SET_MESSAGE_INTERVAL's interval 0: back to the rate of the message's stream group (as
+    /// last requested), or off when the group was never requested.
+    pub fn set_default_interval(&mut self, msg_id: u32, now_us: u64) {
+        let rate = ALL_STREAMS
+            .iter()
+            .find(|&&s| stream_members(s).contains(&msg_id))
+            .and_then(|&s| self.stream_rates_hz.get(&(s as u32)).copied())
+            .unwrap_or(0);
+        let interval = (rate > 0).then(|| 1_000_000 / u64::from(rate));
+        self.set_interval(msg_id, interval, now_us);
     }
 
     /// The interval of `msg_id`, if it is being sent.
@@ -138,6 +152,8 @@ impl Telemetry {
         };
         let interval = (start && rate_hz > 0).then(|| 1_000_000 / u64::from(rate_hz.min(50)));
         for &s in streams {
+            self.stream_rates_hz
+                .insert(s as u32, if start { rate_hz.min(50) } else { 0 });
             for &m in stream_members(s) {
                 self.set_interval(m, interval, now_us);
             }
@@ -180,6 +196,19 @@ mod tests {
                 .count();
         }
         assert_eq!(count, 4);
+        t.set_interval(id::GLOBAL_POSITION_INT, Some(50_000), 0);
+        t.set_default_interval(id::GLOBAL_POSITION_INT, 0);
+        assert_eq!(
+            t.interval_us(id::GLOBAL_POSITION_INT),
+            Some(250_000),
+            "back to the 4 Hz stream"
+        );
+        t.set_default_interval(id::ATTITUDE, 0);
+        assert_eq!(
+            t.interval_us(id::ATTITUDE),
+            None,
+            "its stream was never asked for"
+        );
         t.request_stream(MavDataStream::MAV_DATA_STREAM_ALL, 0, false, 0);
         assert_eq!(t.interval_us(id::GLOBAL_POSITION_INT), None);
     }

@@ -317,6 +317,8 @@ pub struct Vehicle {
     next_slow_us: u64,
     next_prearm_text_us: u64,
     throttle_pct: f64,
+    breadcrumbs: Vec<[f64; 3]>,
+    srtl_path: Vec<[f64; 3]>,
 }
 
 impl Vehicle {
@@ -371,6 +373,8 @@ impl Vehicle {
             next_slow_us: 0,
             next_prearm_text_us: 0,
             throttle_pct: 0.0,
+            breadcrumbs: Vec::new(),
+            srtl_path: Vec::new(),
         }
     }
 
@@ -401,6 +405,21 @@ impl Vehicle {
     pub fn position(&self) -> GeoPoint {
         let (lat, lon) = self.frame.to_geo(self.body.pos_m[0], self.body.pos_m[1]);
         GeoPoint::new(lat, lon, self.frame.origin().alt_m + self.body.pos_m[2])
+    }
+
+    /// Heading, degrees clockwise from north, in [0, 360).
+    pub fn heading_deg(&self) -> f64 {
+        self.body.yaw_rad.to_degrees().rem_euclid(360.0)
+    }
+
+    /// Roll and pitch, radians.
+    pub fn roll_pitch_rad(&self) -> (f64, f64) {
+        (self.body.roll_rad, self.body.pitch_rad)
+    }
+
+    /// Simulated time of the last step, microseconds since boot.
+    pub fn boot_time_us(&self) -> u64 {
+        self.now_us
     }
 
     /// Altitude above home, metres.
@@ -560,6 +579,7 @@ impl Vehicle {
             self.check_battery_failsafe();
             self.check_auto_disarm();
             self.prearm_reminder();
+            self.record_breadcrumb();
         }
 
         // Mission protocol timers.
@@ -675,11 +695,18 @@ impl Vehicle {
                     Setpoint::Velocity { vel_mps }
                 }
             },
-            Mode::Rtl | Mode::SmartRtl => {
+            Mode::Rtl => {
                 if self.landed {
                     Setpoint::Ground
                 } else {
                     self.rtl_control()
+                }
+            }
+            Mode::SmartRtl => {
+                if self.landed {
+                    Setpoint::Ground
+                } else {
+                    self.smart_rtl_control()
                 }
             }
             Mode::Land => {
@@ -762,6 +789,81 @@ impl Vehicle {
                 RtlPhase::Land => return self.descend_at(home),
             }
         }
+    }
+
+    /// SMART_RTL's path: a point every 3 m flown (at most 300), as ArduCopter's SRTL_POINTS.
+    fn record_breadcrumb(&mut self) {
+        let recording = self.armed
+            && !self.landed
+            && !matches!(self.mode, Mode::SmartRtl | Mode::Rtl | Mode::Land);
+        if !recording {
+            return;
+        }
+        let here = self.body.pos_m;
+        let far = self
+            .breadcrumbs
+            .last()
+            .is_none_or(|p| (p[0] - here[0]).hypot(p[1] - here[1]).hypot(p[2] - here[2]) >= 3.0);
+        if far {
+            self.breadcrumbs.push(here);
+            if self.breadcrumbs.len() > 300 {
+                self.breadcrumbs.remove(1);
+            }
+        }
+    }
+
+    /// Back along the recorded path, then land where the path began.
+    fn smart_rtl_control(&mut self) -> Setpoint {
+        let here = self.body.pos_m;
+        let dist3 = |a: [f64; 3], b: [f64; 3]| (a[0] - b[0]).hypot(a[1] - b[1]).hypot(a[2] - b[2]);
+        while self.srtl_path.len() > 1
+            && self.srtl_path.last().is_some_and(|&p| dist3(p, here) < 2.0)
+        {
+            self.srtl_path.pop();
+        }
+        let Some(&p) = self.srtl_path.last() else {
+            return self.descend_at(self.home_en());
+        };
+        if self.srtl_path.len() == 1 {
+            // Over the start: hold height, then land there.
+            return if dist2([p[0], p[1]], [here[0], here[1]]) > 1.0 {
+                self.position_setpoint([p[0], p[1], here[2]], self.wp_speed_mps())
+            } else {
+                self.descend_at([p[0], p[1]])
+            };
+        }
+        // Follow the path at a speed that can still slow down for its next corner (a turn of
+        // more than 20 degrees) or its end.
+        let d = dist3(p, here).max(1e-6);
+        let heading = [
+            (p[0] - here[0]) / d,
+            (p[1] - here[1]) / d,
+            (p[2] - here[2]) / d,
+        ];
+        let mut rest = 0.0;
+        for w in self.srtl_path.windows(2).rev() {
+            let (from, to) = (w[1], w[0]);
+            let len = dist3(from, to);
+            if len < 1e-6 {
+                continue;
+            }
+            let cos = ((to[0] - from[0]) * heading[0]
+                + (to[1] - from[1]) * heading[1]
+                + (to[2] - from[2]) * heading[2])
+                / len;
+            if cos < 20f64.to_radians().cos() {
+                break;
+            }
+            rest += len;
+        }
+        let accel = self.cfg.limits.accel_mps2;
+        let speed = (self.p("WPNAV_SPEED") / 100.0).min((2.0 * accel * 0.8 * (d + rest)).sqrt());
+        let vel_mps = [
+            (p[0] - here[0]) / d * speed,
+            (p[1] - here[1]) / d * speed,
+            (p[2] - here[2]) / d * speed,
+        ];
+        Setpoint::Velocity { vel_mps }
     }
 
     fn start_rtl(&mut self) {
@@ -1053,6 +1155,9 @@ impl Vehicle {
                 return Err("Mode change to AUTO failed: Missing Takeoff Cmd".into());
             }
         }
+        if mode == Mode::SmartRtl && (!self.armed || self.landed || self.breadcrumbs.is_empty()) {
+            return Err("Mode change to SMART_RTL failed: no path".into());
+        }
         if matches!(mode, Mode::Rtl | Mode::SmartRtl) && self.home.is_none() {
             return Err(format!(
                 "Mode change to {} failed: home not set",
@@ -1063,7 +1168,8 @@ impl Vehicle {
         self.hold_m = here;
         match mode {
             Mode::Guided => self.guided = Guided::Hold,
-            Mode::Rtl | Mode::SmartRtl => self.start_rtl(),
+            Mode::Rtl => self.start_rtl(),
+            Mode::SmartRtl => self.srtl_path = self.breadcrumbs.clone(),
             Mode::Land => self.land_en = [here[0], here[1]],
             _ => {}
         }
@@ -1097,11 +1203,12 @@ impl Vehicle {
         if self.p("ARMING_CHECK") == 0.0 {
             return None;
         }
-        if (self.mode.requires_position() || fence_on) && (!self.ekf_ok || self.home.is_none()) {
-            return Some("PreArm: Need Position Estimate".into());
-        }
-        if !self.gps_fix {
+        let needs_position = self.mode.requires_position() || fence_on;
+        if needs_position && !self.gps_fix {
             return Some("PreArm: GPS 1: Bad fix".into());
+        }
+        if needs_position && (!self.ekf_ok || self.home.is_none()) {
+            return Some("PreArm: Need Position Estimate".into());
         }
         if fence_on {
             let b = self.fence_breach_bits();
@@ -1130,6 +1237,7 @@ impl Vehicle {
         self.landed_since_us = Some(self.now_us);
         self.hold_m = self.body.pos_m;
         self.guided = Guided::Hold;
+        self.breadcrumbs = vec![self.body.pos_m];
         // ArduCopter resets home to where it arms.
         if self.ekf_ok {
             self.set_home_here();
@@ -1527,6 +1635,17 @@ impl Vehicle {
                     self.on_store_event(e);
                 }
             }
+            MavMessage::TIMESYNC(t) if t.tc1 == 0 => {
+                // ArduPilot answers a time-sync request with its own clock in nanoseconds.
+                self.out.push(MavMessage::TIMESYNC(
+                    mavlink::dialects::ardupilotmega::TIMESYNC_DATA {
+                        tc1: (self.now_us * 1000) as i64,
+                        ts1: t.ts1,
+                        target_system: peer.sysid,
+                        target_component: peer.compid,
+                    },
+                ));
+            }
             MavMessage::MISSION_SET_CURRENT(s) => {
                 self.set_current(s.seq);
             }
@@ -1681,7 +1800,7 @@ impl Vehicle {
                         self.mode,
                         Mode::Guided | Mode::Loiter | Mode::AltHold | Mode::PosHold
                     );
-                if !can || alt_m <= 0.0 {
+                if !(can && alt_m > 0.0 && alt_m.is_finite()) {
                     return MAV_RESULT_FAILED;
                 }
                 self.hold_m = self.body.pos_m;
@@ -1721,15 +1840,18 @@ impl Vehicle {
                 if self.mode != Mode::Guided && self.set_mode(Mode::Guided).is_err() {
                     return MAV_RESULT_FAILED;
                 }
+                if !c.z.is_finite() {
+                    return MAV_RESULT_DENIED;
+                }
                 let pos = self.local_of(deg_to_e7(c.lat_deg), deg_to_e7(c.lon_deg), c.z, c.frame);
-                if c.p[0] > 0.0 {
+                if c.p[0] > 0.0 && c.p[0].is_finite() {
                     self.speed_override_mps = Some(f64::from(c.p[0]));
                 }
                 self.guided = Guided::Position { pos_m: pos };
                 MAV_RESULT_ACCEPTED
             }
             MavCmd::MAV_CMD_DO_CHANGE_SPEED => {
-                if c.p[1] > 0.0 {
+                if c.p[1] > 0.0 && c.p[1].is_finite() {
                     self.speed_override_mps = Some(f64::from(c.p[1]));
                     MAV_RESULT_ACCEPTED
                 } else {
@@ -1753,6 +1875,11 @@ impl Vehicle {
                     if c.lat_deg == 0.0 && c.lon_deg == 0.0 {
                         return MAV_RESULT_FAILED;
                     }
+                    let valid =
+                        c.lat_deg.abs() <= 90.0 && c.lon_deg.abs() <= 180.0 && c.z.is_finite();
+                    if !valid {
+                        return MAV_RESULT_DENIED;
+                    }
                     self.home = Some(GeoPoint::new(c.lat_deg, c.lon_deg, f64::from(c.z)));
                     if let Some(m) = self.build(id::HOME_POSITION) {
                         self.out.push(m);
@@ -1771,13 +1898,13 @@ impl Vehicle {
                     return MAV_RESULT_FAILED;
                 }
                 let interval = c.p[1];
-                let interval_us = if interval > 0.0 {
-                    Some(interval as u64)
+                if interval == 0.0 {
+                    self.telemetry.set_default_interval(msg_id, self.now_us);
                 } else {
-                    None
-                };
-                self.telemetry
-                    .set_interval(msg_id, interval_us, self.now_us);
+                    let interval_us = (interval > 0.0).then_some(interval as u64);
+                    self.telemetry
+                        .set_interval(msg_id, interval_us, self.now_us);
+                }
                 MAV_RESULT_ACCEPTED
             }
             MavCmd::MAV_CMD_GET_MESSAGE_INTERVAL => MAV_RESULT_ACCEPTED,
@@ -1812,6 +1939,14 @@ impl Vehicle {
         let pos_ignored = mask.contains(PositionTargetTypemask::POSITION_TARGET_TYPEMASK_X_IGNORE)
             || mask.contains(PositionTargetTypemask::POSITION_TARGET_TYPEMASK_Y_IGNORE);
         let vel_ignored = mask.contains(PositionTargetTypemask::POSITION_TARGET_TYPEMASK_VX_IGNORE);
+        // ArduPilot ignores targets with NaN or infinite numbers.
+        let numbers = [t.alt, t.vx, t.vy, t.vz];
+        if numbers.iter().any(|v| !v.is_finite())
+            || t.lat_int.unsigned_abs() > 900_000_000
+            || t.lon_int.unsigned_abs() > 1_800_000_000
+        {
+            return;
+        }
         if !pos_ignored {
             let mut pos = self.local_of(t.lat_int, t.lon_int, t.alt, t.coordinate_frame);
             if mask.contains(PositionTargetTypemask::POSITION_TARGET_TYPEMASK_Z_IGNORE) {
@@ -1933,12 +2068,17 @@ impl Vehicle {
                 let mut present = base;
                 let mut enabled = base;
                 let mut health = base;
-                present |= MavSysStatusSensor::MAV_SYS_STATUS_GEOFENCE;
-                if self.p("FENCE_ENABLE") >= 1.0 {
+                // As ArduPilot: the fence is present once enabled or uploaded, and healthy
+                // (whether present or not) unless breached.
+                let fence_on = self.p("FENCE_ENABLE") >= 1.0;
+                if fence_on || !self.store.fence.is_empty() {
+                    present |= MavSysStatusSensor::MAV_SYS_STATUS_GEOFENCE;
+                }
+                if self.breaches == 0 {
+                    health |= MavSysStatusSensor::MAV_SYS_STATUS_GEOFENCE;
+                }
+                if fence_on {
                     enabled |= MavSysStatusSensor::MAV_SYS_STATUS_GEOFENCE;
-                    if self.breaches != 0 {
-                        health.remove(MavSysStatusSensor::MAV_SYS_STATUS_GEOFENCE);
-                    }
                 }
                 if !self.gps_fix {
                     health.remove(MavSysStatusSensor::MAV_SYS_STATUS_SENSOR_GPS);

@@ -1,5 +1,6 @@
 //! Home from a venue file: the GeoJSON feature whose `role` is `home` (a Point, optional
-//! `alt_m`), or the centre of the first `boundary` when the venue has no home.
+//! `alt_m`), or the centre of the first `boundary` (of the first polygon in a file without
+//! roles) when the venue has no home.
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +12,7 @@ use crate::geodesy::GeoPoint;
 #[derive(Debug, thiserror::Error)]
 pub enum VenueError {
     /// The file could not be read.
-    #[error("{path}: cannot read: {source}")]
+    #[error("{path}: cannot read")]
     Read {
         /// The venue file.
         path: PathBuf,
@@ -44,9 +45,9 @@ pub enum VenueError {
         /// What was expected.
         expected: &'static str,
     },
-    /// Neither a home nor a boundary.
+    /// Neither a home nor a polygon.
     #[error(
-        "{path}: no feature with role \"home\" (a Point) or \"boundary\"; give --home LAT,LON,ALT"
+        "{path}: no feature with role \"home\" (a Point) and no polygon; give --home LAT,LON,ALT"
     )]
     NoHome {
         /// The venue file.
@@ -130,9 +131,13 @@ pub fn home_from_geojson(path: &Path, text: &str) -> Result<GeoPoint, VenueError
         return Ok(GeoPoint::new(lat, lon, alt));
     }
 
-    // No home: the mean of the first boundary's outer ring.
+    // No home: the mean of the first boundary's outer ring; in a file without roles (plain
+    // GIS output), of the first polygon.
+    let has_boundary = features
+        .iter()
+        .any(|f| role(f).as_deref() == Some("boundary"));
     for (index, f) in features.iter().enumerate() {
-        if role(f).as_deref() != Some("boundary") {
+        if has_boundary && role(f).as_deref() != Some("boundary") {
             continue;
         }
         let ring = match f.pointer("/geometry/type").and_then(Value::as_str) {
@@ -204,6 +209,28 @@ mod tests {
         let err = home_from_geojson(Path::new("v.geojson"), r#"{"features":[]}"#)
             .expect_err("no home")
             .to_string();
-        assert!(err.contains("no feature with role"), "{err}");
+        assert!(err.contains("no feature with role \"home\""), "{err}");
+    }
+
+    #[test]
+    fn real_venue_without_roles_gives_the_first_polygon_centre() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/venues");
+        let path = dir.join("cityofmelbourne_parks_birrarung-marr.geojson");
+        if !path.exists() {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "shared data missing under CI: {}",
+                path.display()
+            );
+            println!("skipped: {} not found", path.display());
+            return;
+        }
+        let home = home_from_file(&path).expect("a home");
+        // Birrarung Marr, Melbourne: the park by the Yarra.
+        assert!(
+            (home.lat_deg + 37.82).abs() < 0.01 && (home.lon_deg - 144.97).abs() < 0.02,
+            "{home:?}"
+        );
+        assert_eq!(home.alt_m, 0.0);
     }
 }

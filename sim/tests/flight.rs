@@ -290,3 +290,276 @@ fn same_seed_gives_identical_frames() {
     assert_eq!(a, run(42));
     assert_ne!(a, run(43));
 }
+
+#[test]
+fn do_jump_repeats_items_and_guided_goto_flies_there() {
+    let mut g = ready_gcs(SimConfig::new(home()));
+    let items = vec![
+        item(MavCmd::MAV_CMD_NAV_WAYPOINT, 0.0, 0.0, 0.0, [0.0; 4]),
+        item(MavCmd::MAV_CMD_NAV_TAKEOFF, 0.0, 0.0, 10.0, [0.0; 4]),
+        item(MavCmd::MAV_CMD_NAV_WAYPOINT, 0.0, 20.0, 10.0, [0.0; 4]),
+        item(MavCmd::MAV_CMD_NAV_WAYPOINT, 20.0, 20.0, 10.0, [0.0; 4]),
+        item(MavCmd::MAV_CMD_DO_JUMP, 0.0, 0.0, 0.0, [2.0, 1.0, 0.0, 0.0]),
+        item(MavCmd::MAV_CMD_NAV_LOITER_UNLIM, 0.0, 0.0, 10.0, [0.0; 4]),
+    ];
+    assert_eq!(
+        g.upload(MavMissionType::MAV_MISSION_TYPE_MISSION, &items),
+        MavMissionResult::MAV_MISSION_ACCEPTED
+    );
+    assert_eq!(g.set_mode(GUIDED), MavResult::MAV_RESULT_ACCEPTED);
+    assert_eq!(g.arm(), MavResult::MAV_RESULT_ACCEPTED);
+    let start = g.log.len();
+    assert_eq!(g.set_mode(AUTO), MavResult::MAV_RESULT_ACCEPTED);
+    g.run(secs(90));
+    let reached: Vec<u16> = g.log[start..]
+        .iter()
+        .filter_map(|(_, _, m)| match m {
+            MavMessage::MISSION_ITEM_REACHED(r) => Some(r.seq),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reached, vec![1, 2, 3, 2, 3]);
+    assert_eq!(g.h.sim.vehicle(1).map(|v| v.mission_index()), Some(5));
+
+    // GUIDED go-to with SET_POSITION_TARGET_GLOBAL_INT, 50 m north at 15 m.
+    assert_eq!(g.set_mode(GUIDED), MavResult::MAV_RESULT_ACCEPTED);
+    let target = item(MavCmd::MAV_CMD_NAV_WAYPOINT, 0.0, 50.0, 15.0, [0.0; 4]);
+    g.send(MavMessage::SET_POSITION_TARGET_GLOBAL_INT(
+        mavlink::dialects::ardupilotmega::SET_POSITION_TARGET_GLOBAL_INT_DATA {
+            lat_int: target.x,
+            lon_int: target.y,
+            alt: 15.0,
+            type_mask: mavlink::dialects::ardupilotmega::PositionTargetTypemask::from_bits_truncate(
+                0b0000_1111_1111_1000,
+            ),
+            target_system: 1,
+            target_component: 1,
+            coordinate_frame:
+                mavlink::dialects::ardupilotmega::MavFrame::MAV_FRAME_GLOBAL_RELATIVE_ALT,
+            ..Default::default()
+        },
+    ));
+    g.run(secs(30));
+    let v = g.h.sim.vehicle(1).expect("vehicle 1");
+    let north = (v.position().lat_deg - home().lat_deg) * vigil_sim::geodesy::M_PER_DEG;
+    assert!(
+        (north - 50.0).abs() < 1.0 && (v.relative_alt_m() - 15.0).abs() < 0.5,
+        "north {north}"
+    );
+
+    // BRAKE stops a vehicle flying at speed within a few metres.
+    let far = item(MavCmd::MAV_CMD_NAV_WAYPOINT, 0.0, 300.0, 15.0, [0.0; 4]);
+    g.send(MavMessage::SET_POSITION_TARGET_GLOBAL_INT(
+        mavlink::dialects::ardupilotmega::SET_POSITION_TARGET_GLOBAL_INT_DATA {
+            lat_int: far.x,
+            lon_int: far.y,
+            alt: 15.0,
+            type_mask: mavlink::dialects::ardupilotmega::PositionTargetTypemask::from_bits_truncate(
+                0b0000_1111_1111_1000,
+            ),
+            target_system: 1,
+            target_component: 1,
+            coordinate_frame:
+                mavlink::dialects::ardupilotmega::MavFrame::MAV_FRAME_GLOBAL_RELATIVE_ALT,
+            ..Default::default()
+        },
+    ));
+    g.run(secs(10));
+    assert_eq!(g.set_mode(17), MavResult::MAV_RESULT_ACCEPTED);
+    let at_brake = g.h.sim.vehicle(1).expect("vehicle").position();
+    g.run(secs(15));
+    let after = g.h.sim.vehicle(1).expect("vehicle").position();
+    let moved = (after.lat_deg - at_brake.lat_deg) * vigil_sim::geodesy::M_PER_DEG;
+    assert!(moved.abs() < 25.0, "moved {moved} m after BRAKE");
+}
+
+#[test]
+fn upload_completes_over_a_lossy_link_thanks_to_re_requests() {
+    let link = vigil_sim::Impairment {
+        loss: 0.15,
+        latency_ms: 40.0,
+        jitter_ms: 10.0,
+        ..Default::default()
+    };
+    let mut g = common::Gcs::with_link(SimConfig::new(home()), link);
+    let mut items = vec![item(MavCmd::MAV_CMD_NAV_WAYPOINT, 0.0, 0.0, 0.0, [0.0; 4])];
+    for i in 0..30 {
+        items.push(item(
+            MavCmd::MAV_CMD_NAV_WAYPOINT,
+            f64::from(i) * 5.0,
+            10.0,
+            20.0,
+            [0.0; 4],
+        ));
+    }
+    assert_eq!(
+        g.upload(MavMissionType::MAV_MISSION_TYPE_MISSION, &items),
+        MavMissionResult::MAV_MISSION_ACCEPTED
+    );
+    let stored =
+        g.h.sim
+            .vehicle(1)
+            .map(|v| v.store.mission.clone())
+            .expect("vehicle");
+    assert_eq!(stored.len(), 31);
+    assert!(
+        stored
+            .iter()
+            .zip(&items)
+            .skip(1)
+            .all(|(s, i)| s.x == i.x && s.y == i.y)
+    );
+    assert!(g.h.up.stats().lost > 0 && g.h.down.stats().lost > 0);
+}
+
+#[test]
+fn altitude_ceiling_and_exclusion_circle_are_fences_too() {
+    let mut g = ready_gcs(SimConfig::new(home()));
+    g.set_param("FENCE_ENABLE", 1.0);
+    g.set_param("FENCE_ALT_MAX", 20.0);
+    assert_eq!(g.set_mode(GUIDED), MavResult::MAV_RESULT_ACCEPTED);
+    assert_eq!(g.arm(), MavResult::MAV_RESULT_ACCEPTED);
+    assert_eq!(
+        g.command(
+            MavCmd::MAV_CMD_NAV_TAKEOFF,
+            [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 30.0]
+        ),
+        MavResult::MAV_RESULT_ACCEPTED
+    );
+    let breach = g.run_until(
+        secs(30),
+        |m| matches!(m, MavMessage::FENCE_STATUS(f) if f.breach_status == 1),
+    );
+    let Some(MavMessage::FENCE_STATUS(f)) = breach else {
+        panic!("no breach; texts {:?}", g.texts())
+    };
+    assert_eq!(
+        f.breach_type,
+        mavlink::dialects::ardupilotmega::FenceBreach::FENCE_BREACH_MAXALT
+    );
+    assert!(g.texts().iter().any(|t| t == "Max alt fence breached"));
+    let alt =
+        g.h.sim
+            .vehicle(1)
+            .map(|v| v.relative_alt_m())
+            .unwrap_or_default();
+    assert!((20.0..21.0).contains(&alt), "breached at {alt} m");
+    g.run(secs(1));
+    assert_eq!(g.h.sim.vehicle(1).map(|v| v.mode()), Some(Mode::Rtl));
+
+    // A fresh vehicle: an exclusion circle 30 m north, flown into.
+    let mut g = ready_gcs(SimConfig::new(home()));
+    let circle = vec![fence_item(
+        MavCmd::MAV_CMD_NAV_FENCE_CIRCLE_EXCLUSION,
+        0.0,
+        30.0,
+        10.0,
+    )];
+    assert_eq!(
+        g.upload(MavMissionType::MAV_MISSION_TYPE_FENCE, &circle),
+        MavMissionResult::MAV_MISSION_ACCEPTED
+    );
+    g.set_param("FENCE_ENABLE", 1.0);
+    assert_eq!(g.set_mode(GUIDED), MavResult::MAV_RESULT_ACCEPTED);
+    assert_eq!(g.arm(), MavResult::MAV_RESULT_ACCEPTED);
+    assert_eq!(
+        g.command(
+            MavCmd::MAV_CMD_NAV_TAKEOFF,
+            [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 10.0]
+        ),
+        MavResult::MAV_RESULT_ACCEPTED
+    );
+    g.run(secs(8));
+    let target = item(MavCmd::MAV_CMD_NAV_WAYPOINT, 0.0, 60.0, 10.0, [0.0; 4]);
+    let result = g.command(
+        MavCmd::MAV_CMD_DO_REPOSITION,
+        [
+            -1.0,
+            0.0,
+            0.0,
+            0.0,
+            (f64::from(target.x) * 1e-7) as f32,
+            (f64::from(target.y) * 1e-7) as f32,
+            10.0,
+        ],
+    );
+    assert_eq!(result, MavResult::MAV_RESULT_ACCEPTED);
+    let breach = g.run_until(
+        secs(30),
+        |m| matches!(m, MavMessage::FENCE_STATUS(f) if f.breach_status == 1),
+    );
+    assert!(breach.is_some(), "texts {:?}", g.texts());
+    let north =
+        g.h.sim
+            .vehicle(1)
+            .map(|v| (v.position().lat_deg - home().lat_deg) * vigil_sim::geodesy::M_PER_DEG);
+    assert!(
+        north.is_some_and(|n| (19.0..22.0).contains(&n)),
+        "breached at {north:?} m north"
+    );
+    assert!(g.texts().iter().any(|t| t == "Polygon fence breached"));
+}
+
+#[test]
+fn smart_rtl_retraces_the_path_and_lands_where_it_armed() {
+    let mut g = ready_gcs(SimConfig::new(home()));
+    assert_eq!(g.set_mode(GUIDED), MavResult::MAV_RESULT_ACCEPTED);
+    assert_eq!(g.arm(), MavResult::MAV_RESULT_ACCEPTED);
+    assert_eq!(
+        g.command(
+            MavCmd::MAV_CMD_NAV_TAKEOFF,
+            [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 15.0]
+        ),
+        MavResult::MAV_RESULT_ACCEPTED
+    );
+    g.run(secs(10));
+    // An L: 80 m north, then 80 m east.
+    for (east, north) in [(0.0, 80.0), (80.0, 80.0)] {
+        let t = item(MavCmd::MAV_CMD_NAV_WAYPOINT, east, north, 15.0, [0.0; 4]);
+        let r = g.command(
+            MavCmd::MAV_CMD_DO_REPOSITION,
+            [
+                -1.0,
+                0.0,
+                0.0,
+                0.0,
+                (f64::from(t.x) * 1e-7) as f32,
+                (f64::from(t.y) * 1e-7) as f32,
+                15.0,
+            ],
+        );
+        assert_eq!(r, MavResult::MAV_RESULT_ACCEPTED);
+        g.run(secs(20));
+    }
+    assert_eq!(g.set_mode(21), MavResult::MAV_RESULT_ACCEPTED);
+    // Straight home would cut the corner; SMART_RTL passes near (0, 80).
+    let h = home();
+    let local = |p: vigil_sim::GeoPoint| {
+        let m = vigil_sim::geodesy::M_PER_DEG;
+        [
+            (p.lon_deg - h.lon_deg) * m * h.lat_deg.to_radians().cos(),
+            (p.lat_deg - h.lat_deg) * m,
+        ]
+    };
+    let mut closest = f64::MAX;
+    for _ in 0..600 {
+        g.run(std::time::Duration::from_millis(100));
+        let v = g.h.sim.vehicle(1).expect("vehicle");
+        let p = local(v.position());
+        closest = closest.min(p[0].hypot(p[1] - 80.0));
+        if !v.armed() {
+            break;
+        }
+    }
+    let v = g.h.sim.vehicle(1).expect("vehicle");
+    assert!(
+        !v.armed() && v.landed(),
+        "still flying in {:?} at {:?} alt {}",
+        v.mode(),
+        local(v.position()),
+        v.relative_alt_m()
+    );
+    assert!(closest < 3.0, "passed {closest} m from the corner");
+    let p = local(v.position());
+    assert!(p[0].hypot(p[1]) < 1.5, "landed at {p:?}");
+}

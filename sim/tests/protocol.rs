@@ -474,3 +474,72 @@ fn clear_all_empties_the_mission() {
     );
     assert_eq!(g.h.sim.vehicle(1).map(|v| v.store.mission.len()), Some(0));
 }
+
+#[test]
+fn float_items_upload_and_download_and_timesync_is_answered() {
+    let mut g = Gcs::new(SimConfig::new(home()));
+    g.run(secs(6));
+    count(&mut g, MavMissionType::MAV_MISSION_TYPE_MISSION, 2);
+    let lat = -35.362_5_f32;
+    let lon = 149.166_f32;
+    for seq in 0..2u16 {
+        let asked = g.run_until(
+            secs(2),
+            |m| matches!(m, MavMessage::MISSION_REQUEST(r) if r.seq == seq),
+        );
+        assert!(asked.is_some(), "no request for {seq}");
+        g.send(MavMessage::MISSION_ITEM(
+            mavlink::dialects::ardupilotmega::MISSION_ITEM_DATA {
+                x: lat,
+                y: lon,
+                z: 30.0,
+                seq,
+                command: MavCmd::MAV_CMD_NAV_WAYPOINT,
+                target_system: 1,
+                target_component: 1,
+                frame: MavFrame::MAV_FRAME_GLOBAL_RELATIVE_ALT,
+                autocontinue: 1,
+                ..Default::default()
+            },
+        ));
+    }
+    let ack = g.run_until(secs(1), |m| matches!(m, MavMessage::MISSION_ACK(_)));
+    assert!(
+        matches!(ack, Some(MavMessage::MISSION_ACK(a)) if a.mavtype == MavMissionResult::MAV_MISSION_ACCEPTED)
+    );
+
+    g.send(MavMessage::MISSION_REQUEST(
+        mavlink::dialects::ardupilotmega::MISSION_REQUEST_DATA {
+            seq: 1,
+            target_system: 1,
+            target_component: 1,
+            mission_type: MavMissionType::MAV_MISSION_TYPE_MISSION,
+        },
+    ));
+    let item = g.run_until(secs(1), |m| matches!(m, MavMessage::MISSION_ITEM(_)));
+    let Some(MavMessage::MISSION_ITEM(item)) = item else {
+        panic!("no MISSION_ITEM")
+    };
+    assert!(
+        (item.x - lat).abs() < 1e-5 && (item.y - lon).abs() < 1e-5 && item.z == 30.0,
+        "{item:?}"
+    );
+
+    g.send(MavMessage::TIMESYNC(
+        mavlink::dialects::ardupilotmega::TIMESYNC_DATA {
+            tc1: 0,
+            ts1: 12_345,
+            target_system: 1,
+            target_component: 1,
+        },
+    ));
+    let sync = g.run_until(
+        secs(1),
+        |m| matches!(m, MavMessage::TIMESYNC(t) if t.tc1 != 0),
+    );
+    let Some(MavMessage::TIMESYNC(t)) = sync else {
+        panic!("no TIMESYNC")
+    };
+    assert_eq!(t.ts1, 12_345);
+    assert!((t.tc1 - (g.h.now_us() as i64 * 1000)).abs() < 50_000_000);
+}

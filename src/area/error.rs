@@ -48,7 +48,11 @@ impl fmt::Display for FeatureRef {
             (None, Some(i)) => write!(f, "feature #{i}")?,
             (None, None) => write!(f, "file")?,
         }
-        if let Some(name) = &self.name {
+        if let Some(name) = self
+            .name
+            .as_ref()
+            .filter(|n| self.location.as_ref() != Some(n))
+        {
             write!(f, " ({name:?})")?;
         }
         Ok(())

@@ -82,6 +82,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if let Some(out) = &args.blind_out {
         println!("blind spots written to {}", out.display());
     }
+    if venue.cameras.is_empty() {
+        println!("note: the venue has no cameras, so all of it is blind");
+    }
     for w in &venue.warnings {
         println!("warning: {w}");
     }

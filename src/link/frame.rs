@@ -148,7 +148,19 @@ impl FrameParser {
                     out.push(decode(frame, version));
                     pos += total;
                 }
-                FrameCheck::Incomplete => break,
+                FrameCheck::Incomplete => {
+                    // A false start (noise that looks like a header claiming a long payload)
+                    // would hold back real frames behind it until enough bytes arrive. Frames
+                    // do not overlap: a whole valid frame starting inside the claimed span
+                    // proves this start is noise.
+                    let later = (pos + 1..self.buf.len())
+                        .any(|q| matches!(self.crc.check(&self.buf, q), FrameCheck::Valid(..)));
+                    if !later {
+                        break;
+                    }
+                    pos += 1;
+                    self.skipped += 1;
+                }
                 FrameCheck::Invalid => {
                     pos += 1;
                     self.skipped += 1;

@@ -672,8 +672,13 @@ impl std::fmt::Display for Mismatch {
 }
 
 fn f32_close(a: f32, b: f32) -> bool {
-    if a.is_nan() || b.is_nan() {
-        return a.is_nan() && b.is_nan();
+    // A parameter sent as NaN (QGC's `null`) means "the vehicle's default": whatever the vehicle
+    // reports back is that default.
+    if a.is_nan() {
+        return true;
+    }
+    if b.is_nan() {
+        return false;
     }
     // Autopilots store some parameters in narrower types; allow float32 rounding.
     (a - b).abs() <= 1e-5_f32.max(a.abs().max(b.abs()) * 4.0 * f32::EPSILON)
@@ -694,6 +699,9 @@ fn e7_close(a: i32, b: i32, global: bool, via_float: bool) -> bool {
 /// Every field of `read` compared with `sent`, item by item. With `skip_home` (ArduPilot's
 /// mission list) seq 0 is not compared: the vehicle replaces it with its real home. With
 /// `via_float` (items came through float `MISSION_ITEM`s) coordinates get float32 tolerance.
+/// Parameters are compared to float32 rounding, except those sent as NaN (the vehicle's
+/// default, whatever it reports); a global altitude to half a centimetre (ArduPilot keeps
+/// centimetres); latitude and longitude to 1e-7°.
 pub fn compare_items(
     sent: &[WireItem],
     read: &[WireItem],
@@ -740,7 +748,13 @@ pub fn compare_items(
         if !e7_close(s.y, r.y, global, via_float) {
             push("y", s.y.into(), r.y.into());
         }
-        if !f32_close(s.z, r.z) {
+        // ArduPilot stores a global altitude in whole centimetres.
+        let z_ok = if global {
+            (s.z - r.z).abs() <= 0.005 + s.z.abs() * 4.0 * f32::EPSILON
+        } else {
+            f32_close(s.z, r.z)
+        };
+        if !z_ok {
             push("z", s.z.into(), r.z.into());
         }
         if s.autocontinue != r.autocontinue {
@@ -916,5 +930,20 @@ mod tests {
         assert_eq!(m[1].seq, 1);
         let m = compare_items(&[a, a], &[a], false, false);
         assert_eq!(m[0].field, "count");
+
+        // param4 was sent as NaN (vehicle default): any yaw read back is fine. An altitude
+        // stored in centimetres is fine; one off by 2 cm is not.
+        let mut stored = a;
+        stored.params[3] = 0.0;
+        stored.z = 30.004;
+        assert!(compare_items(&[a], &[stored], false, false).is_empty());
+        stored.z = 30.02;
+        assert_eq!(compare_items(&[a], &[stored], false, false)[0].field, "z");
+        let mut nan_back = a;
+        nan_back.params[1] = f32::NAN;
+        assert_eq!(
+            compare_items(&[a], &[nan_back], false, false)[0].field,
+            "param2"
+        );
     }
 }

@@ -14,6 +14,7 @@ pub mod conn;
 pub mod frame;
 pub mod items;
 pub mod modes;
+pub mod ops;
 pub mod param;
 pub mod rtt;
 pub mod session;

@@ -19,7 +19,7 @@ use std::time::Duration;
 use mavlink::MavlinkVersion;
 use mavlink::dialects::ardupilotmega::{
     COMMAND_LONG_DATA, HEARTBEAT_DATA, MavAutopilot, MavCmd, MavDataStream, MavModeFlag, MavState,
-    MavType, REQUEST_DATA_STREAM_DATA,
+    MavType, REQUEST_DATA_STREAM_DATA, TIMESYNC_DATA,
 };
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio::time::Instant;
@@ -225,7 +225,20 @@ impl Link {
     }
 
     /// Runs a protocol transaction over the link until it finishes; returns its outcome.
-    pub async fn run<T>(&self, mut tx: T) -> Result<T::Output, LinkError>
+    pub async fn run<T>(&self, tx: T) -> Result<T::Output, LinkError>
+    where
+        T: Transaction,
+        T::Output: Clone,
+    {
+        self.run_observed(tx, |_| {}).await
+    }
+
+    /// Like [`Link::run`], calling `observe` after every step (for a progress bar).
+    pub async fn run_observed<T>(
+        &self,
+        mut tx: T,
+        mut observe: impl FnMut(&T),
+    ) -> Result<T::Output, LinkError>
     where
         T: Transaction,
         T::Output: Clone,
@@ -255,6 +268,7 @@ impl Link {
             for m in outs {
                 self.send(m).await?;
             }
+            observe(&tx);
         }
     }
 }
@@ -300,6 +314,27 @@ impl LinkTask {
                             if from.0 == self.cfg.system_id {
                                 continue;
                             }
+                            // Latency: our TIMESYNC requests come back with our time in ts1;
+                            // a vehicle's requests are answered with ours.
+                            if let MavMessage::TIMESYNC(t) = &msg {
+                                let now_ns = self.started.elapsed().as_nanos() as i64;
+                                if t.tc1 == 0 {
+                                    let reply = MavMessage::TIMESYNC(TIMESYNC_DATA {
+                                        tc1: now_ns,
+                                        ts1: t.ts1,
+                                        target_system: from.0,
+                                        target_component: from.1,
+                                    });
+                                    self.write(&mut codec, &reply).await;
+                                } else if t.ts1 > 0 && t.ts1 <= now_ns {
+                                    let rtt = Duration::from_nanos((now_ns - t.ts1) as u64);
+                                    if let Ok(s) = self.sessions.lock()
+                                        && let Some(tx) = s.get(&from)
+                                    {
+                                        tx.send_modify(|st| st.link.rtt = Some(rtt));
+                                    }
+                                }
+                            }
                             let first_autopilot = self.update_session(from, rx.header.sequence, &msg);
                             if first_autopilot && self.cfg.request_streams && !streams_asked.contains(&from) {
                                 streams_asked.push(from);
@@ -344,6 +379,16 @@ impl LinkTask {
                         mavlink_version: 3,
                     });
                     self.write(&mut codec, &hb).await;
+                    // Ask every vehicle for a time sync: its answer measures the round trip.
+                    if self.sessions.lock().is_ok_and(|s| !s.is_empty()) {
+                        let ts = MavMessage::TIMESYNC(TIMESYNC_DATA {
+                            tc1: 0,
+                            ts1: self.started.elapsed().as_nanos().max(1) as i64,
+                            target_system: 0,
+                            target_component: 0,
+                        });
+                        self.write(&mut codec, &ts).await;
+                    }
                 }
                 _ = housekeeping.tick() => {
                     let now = self.started.elapsed();

@@ -64,7 +64,7 @@ pub struct LinkQuality {
     pub received: u64,
     /// Messages lost, from gaps in the vehicle's sequence numbers.
     pub lost: u64,
-    /// Measured round trip (from protocol exchanges), when known.
+    /// Round trip measured with `TIMESYNC` (sent with our heartbeat), when the vehicle answers.
     pub rtt: Option<Duration>,
 }
 

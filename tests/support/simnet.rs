@@ -2,7 +2,7 @@
 //! latency, seeded random loss each way, every message serialised to a MAVLink 2 frame and
 //! parsed back. Time is simulated; nothing sleeps.
 
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(dead_code, deprecated, clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 use std::time::Duration;

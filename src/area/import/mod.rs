@@ -58,7 +58,21 @@ pub fn read_venue(path: &Path, selection: &Selection) -> Result<Venue, VenueErro
         "geojson" | "json" | "plan" => {
             let root = parse_json(path, &bytes)?;
             if ext == "plan" || plan::looks_like_plan(&root) {
-                plan::features(path, &root)?
+                let features = plan::features(path, &root)?;
+                let inclusion = features
+                    .iter()
+                    .any(|f| f.properties.get("role").and_then(Value::as_str) == Some("boundary"));
+                if !inclusion && selection.boundary.is_none() {
+                    return Err(VenueError::NoBoundary {
+                        path: path.to_owned(),
+                        hint: format!(
+                            "the plan's geoFence has no inclusion polygon or circle ({} \
+                             exclusion(s)); expected at least one inclusion fence",
+                            features.len()
+                        ),
+                    });
+                }
+                features
             } else {
                 geojson::features(path, &root)?
             }

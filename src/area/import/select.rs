@@ -37,7 +37,7 @@ impl Selector {
 
     fn matches(&self, f: &RawFeature) -> bool {
         match self {
-            Selector::Index(i) => f.index == *i && f.location.is_none(),
+            Selector::Index(i) => f.index == *i,
             Selector::Property { key, value } => {
                 property(f, key).is_some_and(|v| as_text(v).as_deref() == Some(value.as_str()))
                     || (key == "id" && f.id.as_ref().and_then(as_text).as_deref() == Some(value))
@@ -117,7 +117,7 @@ pub(super) fn boundary_hint(features: &[RawFeature]) -> String {
         .iter()
         .take(8)
         .map(|f| match (&f.location, f.name()) {
-            (Some(loc), _) => loc.clone(),
+            (Some(loc), _) => format!("#{} {loc}", f.index),
             (None, Some(n)) => format!("#{} {n:?}", f.index),
             (None, None) => format!("#{}", f.index),
         })
