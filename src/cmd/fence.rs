@@ -7,14 +7,13 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use vigil::area::{Selection, read_venue};
 use vigil::fence::{
-    AlarmEvent, AutopilotRules, BreachAction, EventLog, Fence, FenceAutopilot, FenceDownload,
-    FenceUpload, Monitor, MonitorConfig, Route, TelemetryFeed, VenueFenceOptions, compare_fence,
-    fence_items, fence_params, validate,
+    AlarmWatch, AutopilotRules, BreachAction, EventLog, Fence, FenceAutopilot, FenceDownload,
+    FenceUpload, Monitor, MonitorConfig, Route, VenueFenceOptions, compare_fence, fence_items,
+    fence_params, validate,
 };
 use vigil::link::param::ParamConfig;
 use vigil::link::session::{Link, LinkConfig};
 use vigil::link::transfer::TransferConfig;
-use vigil::link::{MavMessage, Transaction};
 use vigil::mission::{self, GeoFence, LatLon, Mission};
 
 /// Arguments of `vigil fence`.
@@ -387,97 +386,6 @@ fn download(a: DownloadArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The monitor run as a never-ending link transaction: every message goes through the
-/// telemetry feed into the monitor, and a tick every half second catches link loss.
-struct Watch {
-    feed: TelemetryFeed,
-    monitor: Monitor,
-    home: Option<LatLon>,
-    homed: Vec<u8>,
-    log: Option<EventLog>,
-    until: Option<Duration>,
-    next_tick: Duration,
-    events: usize,
-    done: Option<Result<usize, String>>,
-}
-
-impl std::fmt::Debug for Watch {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Watch")
-            .field("events", &self.events)
-            .finish()
-    }
-}
-
-const WATCH_TICK: Duration = Duration::from_millis(500);
-
-impl Watch {
-    fn emit(&mut self, events: Vec<AlarmEvent>) {
-        for e in &events {
-            println!("{e}");
-        }
-        self.events += events.len();
-        if let Some(log) = &mut self.log
-            && let Err(e) = log.append(&events)
-        {
-            self.done = Some(Err(e.to_string()));
-        }
-    }
-
-    fn check_end(&mut self, now: Duration) {
-        if self.done.is_none() && self.until.is_some_and(|u| now >= u) {
-            self.done = Some(Ok(self.events));
-        }
-    }
-}
-
-impl Transaction for Watch {
-    type Output = Result<usize, String>;
-
-    fn start(&mut self, now: Duration) -> Vec<MavMessage> {
-        self.next_tick = now + WATCH_TICK;
-        self.until = self.until.map(|d| now + d);
-        Vec::new()
-    }
-
-    fn on_message(&mut self, now: Duration, from: (u8, u8), msg: &MavMessage) -> Vec<MavMessage> {
-        if self.done.is_some() {
-            return Vec::new();
-        }
-        if let Some(s) = self.feed.on_message(now.as_secs_f64(), from.0, msg) {
-            // Limitation: home is the fence's return point, not the vehicle's HOME_POSITION.
-            if let Some(h) = self.home
-                && !self.homed.contains(&s.vehicle)
-            {
-                self.monitor.set_home(s.vehicle, h);
-                self.homed.push(s.vehicle);
-            }
-            let ev = self.monitor.on_sample(&s);
-            self.emit(ev);
-        }
-        self.check_end(now);
-        Vec::new()
-    }
-
-    fn on_tick(&mut self, now: Duration) -> Vec<MavMessage> {
-        if self.done.is_none() {
-            let ev = self.monitor.on_tick(now.as_secs_f64());
-            self.emit(ev);
-            self.next_tick = now + WATCH_TICK;
-            self.check_end(now);
-        }
-        Vec::new()
-    }
-
-    fn deadline(&self) -> Option<Duration> {
-        self.done.is_none().then_some(self.next_tick)
-    }
-
-    fn outcome(&self) -> Option<&Self::Output> {
-        self.done.as_ref()
-    }
-}
-
 fn watch(a: WatchArgs) -> anyhow::Result<()> {
     let (fence, _) = checked(&a.source)?;
     let Some(frame) = fence.local_frame() else {
@@ -493,19 +401,18 @@ fn watch(a: WatchArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let w = Watch {
-        feed: TelemetryFeed::default(),
-        monitor: Monitor::new(&fence, frame, MonitorConfig::default()),
-        home: fence.return_point,
-        homed: Vec::new(),
-        log,
-        until: a.duration_s.map(Duration::from_secs_f64),
-        next_tick: Duration::ZERO,
-        events: 0,
-        done: None,
-    };
-    if let Some(log) = &w.log {
+    let mut w = AlarmWatch::new(Monitor::new(&fence, frame, MonitorConfig::default()))
+        .on_event(|e| println!("{e}"));
+    if let Some(h) = fence.return_point {
+        // Limitation: home is the fence's return point, not the vehicle's HOME_POSITION.
+        w = w.with_home(h);
+    }
+    if let Some(d) = a.duration_s {
+        w = w.for_duration(Duration::from_secs_f64(d));
+    }
+    if let Some(log) = log {
         eprintln!("alarms logged to {}", log.path().display());
+        w = w.with_log(log);
     }
     let cfg = LinkConfig {
         tlog: a.tlog.clone(),
