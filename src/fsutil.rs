@@ -20,9 +20,30 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     };
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(bytes)?;
+    // A temporary file is private (0600); the result gets the old file's permissions, or the
+    // usual ones for a new file, so other tools and users can read it.
+    let permissions = match std::fs::metadata(path) {
+        Ok(old) => Some(old.permissions()),
+        Err(_) => default_permissions(),
+    };
+    if let Some(permissions) = permissions {
+        tmp.as_file().set_permissions(permissions)?;
+    }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+#[cfg(unix)]
+fn default_permissions() -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn default_permissions() -> Option<std::fs::Permissions> {
+    // Elsewhere a temporary file is not private: its permissions are already the usual ones.
+    None
 }
 
 #[cfg(test)]
@@ -38,6 +59,28 @@ mod tests {
         let bad = dir.path().join("missing").join("keep.txt");
         assert!(write_atomic(&bad, b"new").is_err());
         assert_eq!(std::fs::read(&path).expect("read"), b"old");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn new_files_are_readable_by_others_and_old_modes_are_kept() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fresh = dir.path().join("fresh.txt");
+        write_atomic(&fresh, b"x").expect("write");
+        let mode = std::fs::metadata(&fresh)
+            .expect("meta")
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o644);
+
+        let kept = dir.path().join("kept.txt");
+        std::fs::write(&kept, b"old").expect("seed");
+        std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+        write_atomic(&kept, b"new").expect("write");
+        let mode = std::fs::metadata(&kept).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
     }
 
     #[test]

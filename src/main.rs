@@ -18,11 +18,21 @@ enum Command {
     /// Read a venue, compute its blind spots and print their figures.
     Venue(cmd::venue::Args),
     /// Plan a sweep of a venue's blind spots and write the mission.
-    Plan(cmd::plan::Args),
+    Plan(Box<cmd::plan::Args>),
     /// Convert a mission between .plan, .waypoints and legacy fence/rally files.
     Convert(cmd::convert::Args),
     /// Summarise a telemetry log (.tlog).
     Replay(cmd::replay::Args),
+    /// Check a geofence before flight; upload it to a vehicle, download and compare it.
+    Fence(cmd::fence::Args),
+    /// Upload a mission (with --fence, --rally) and verify it by reading it back.
+    Upload(cmd::upload::Args),
+    /// Download a vehicle's mission, fence and rally points to a file.
+    Download(cmd::download::Args),
+    /// Upload, arm, take off, fly the mission in AUTO and report until landed.
+    Fly(cmd::fly::Args),
+    /// Decode radiometric thermal frames (files or UDP stream): temperatures and detections.
+    Thermal(Box<cmd::thermal::Args>),
     /// Open the desktop app (the default with no subcommand).
     #[cfg(feature = "app")]
     Gui(cmd::gui::Args),
@@ -40,9 +50,14 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Venue(args)) => cmd::venue::run(args),
-        Some(Command::Plan(args)) => cmd::plan::run(args),
+        Some(Command::Plan(args)) => cmd::plan::run(*args),
         Some(Command::Convert(args)) => cmd::convert::run(args),
         Some(Command::Replay(args)) => cmd::replay::run(args),
+        Some(Command::Fence(args)) => cmd::fence::run(args),
+        Some(Command::Upload(args)) => cmd::upload::run(args),
+        Some(Command::Download(args)) => cmd::download::run(args),
+        Some(Command::Fly(args)) => cmd::fly::run(args),
+        Some(Command::Thermal(args)) => cmd::thermal::run(*args),
         #[cfg(feature = "app")]
         Some(Command::Gui(args)) => cmd::gui::run(args),
         #[cfg(feature = "app")]

@@ -231,3 +231,37 @@ fn the_red_theme_paints_panels_black_and_text_red() {
     let [_, g, b, _] = text.to_srgba_unmultiplied();
     assert_eq!((g, b), (0, 0));
 }
+
+#[test]
+fn pressing_plan_draws_the_planner_route_and_exports_it() {
+    let mut h = harness(VigilApp::new(&AppConfig {
+        venue: Some(stadium()),
+        ..AppConfig::default()
+    }));
+    open_tab(&mut h, Tab::Plan);
+    h.get_by_label("Plan sweep").click();
+    h.run_steps(2);
+    let app = h.state();
+    let report = app.plan_report.clone().expect("a plan report");
+    assert!(!app.missions.is_empty());
+    assert_eq!(app.missions.len(), report.sorties);
+    // Every mission item with a position becomes a route point: legs join them sortie by sortie.
+    assert!(app.legs.len() > 10, "{} legs", app.legs.len());
+    assert!(
+        report.coverage_pct > 90.0,
+        "coverage {}",
+        report.coverage_pct
+    );
+    assert_eq!(report.legs_violating, 0);
+    h.get_by_label(&format!(
+        "{:.2} % of {:.0} m²",
+        report.coverage_pct, report.blind_area_m2
+    ));
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("sweep.waypoints");
+    let written = h.state_mut().export_missions(&out);
+    assert_eq!(written.len(), report.sorties);
+    let (back, _) = vigil::mission::read_mission(&written[0]).expect("exported mission reads");
+    assert_eq!(back.items.len(), h.state().missions[0].items.len());
+}

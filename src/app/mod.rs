@@ -9,6 +9,7 @@ pub mod layers;
 pub mod map;
 pub mod model;
 mod panels;
+pub mod plan;
 pub mod theme;
 
 use std::collections::BTreeMap;
@@ -137,6 +138,12 @@ pub struct VigilApp {
     pub detections: Vec<DetectionView>,
     pub frames: Vec<FrameFootprintView>,
     pub log: Vec<LogLine>,
+    /// The Plan panel's settings.
+    pub plan_settings: plan::PlanSettings,
+    /// The last plan's report.
+    pub plan_report: Option<crate::planner::output::Report>,
+    /// `(vehicle, sortie)` of each mission in `missions`, when they came from the planner.
+    pub mission_labels: Vec<(usize, usize)>,
     pub layers: LayerToggles,
     pub theme: Theme,
     pub tab: Tab,
@@ -182,6 +189,9 @@ impl VigilApp {
             detections: Vec::new(),
             frames: Vec::new(),
             log: Vec::new(),
+            plan_settings: plan::PlanSettings::default(),
+            plan_report: None,
+            mission_labels: Vec::new(),
             layers: LayerToggles::default(),
             theme: config.theme,
             tab: Tab::Layers,
@@ -285,7 +295,83 @@ impl VigilApp {
     /// Removes every route.
     pub fn clear_missions(&mut self) {
         self.missions.clear();
+        self.mission_labels.clear();
         self.legs.clear();
+        self.plan_report = None;
+    }
+
+    /// Plans the open venue with [`VigilApp::plan_settings`]; the sorties replace the routes on
+    /// the map. False (and a log line) when there is no venue or the planner refuses.
+    pub fn plan(&mut self) -> bool {
+        let Some(venue) = &self.venue else {
+            self.log(LogLevel::Warning, "nothing to plan: open a venue first");
+            return false;
+        };
+        match plan::plan_venue(venue, &self.plan_settings) {
+            Ok(outcome) => {
+                self.clear_missions();
+                let r = &outcome.report;
+                let line = format!(
+                    "planned: swath {:.1} m, {} sortie(s) on {} vehicle(s), {:.0} m, {:.0} s, coverage {:.2} %",
+                    r.swath_m,
+                    r.sorties,
+                    r.vehicles,
+                    r.path_length_m,
+                    r.flight_time_s,
+                    r.coverage_pct
+                );
+                for (v, s, m) in outcome.missions {
+                    self.mission_labels.push((v, s));
+                    self.missions.push(m);
+                }
+                self.legs = layers::route_legs(&self.missions);
+                self.plan_report = Some(outcome.report);
+                self.log(LogLevel::Info, line);
+                true
+            }
+            Err(e) => {
+                self.log(LogLevel::Error, e);
+                false
+            }
+        }
+    }
+
+    /// Writes every mission to `path` (format by extension); with several, to
+    /// `stem-v<vehicle>-s<sortie>.ext` (or `stem-<n>.ext` for opened files). Returns the files.
+    pub fn export_missions(&mut self, path: &Path) -> Vec<PathBuf> {
+        let mut written = Vec::new();
+        let n = self.missions.len();
+        let mut lines = Vec::new();
+        for (i, m) in self.missions.iter().enumerate() {
+            let target = if n == 1 {
+                path.to_path_buf()
+            } else {
+                let stem = path
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or("mission");
+                let ext = path.extension().and_then(|s| s.to_str()).unwrap_or("plan");
+                let name = match self.mission_labels.get(i) {
+                    Some((v, s)) => format!("{stem}-v{v}-s{s}.{ext}"),
+                    None => format!("{stem}-{}.{ext}", i + 1),
+                };
+                path.with_file_name(name)
+            };
+            match crate::mission::write_mission(&target, m) {
+                Ok(_) => {
+                    lines.push((LogLevel::Info, format!("exported {}", target.display())));
+                    written.push(target);
+                }
+                Err(e) => lines.push((LogLevel::Error, format!("export failed: {e}"))),
+            }
+        }
+        if n == 0 {
+            lines.push((LogLevel::Warning, "nothing to export: no route".to_string()));
+        }
+        for (l, t) in lines {
+            self.log(l, t);
+        }
+        written
     }
 
     /// Updates (or adds) a vehicle and records its telemetry for the plots.

@@ -11,7 +11,6 @@ use super::map::{self, TileChoice, arrow_head, draw_area, screen};
 use super::model::{AlarmGrade, LogLevel};
 use super::theme::{self, Palette, Theme};
 use super::{AppConfig, Tab, VigilApp};
-use crate::mission::write_mission;
 
 /// Text fields and other widget state that is not the app's data.
 #[derive(Debug, Clone)]
@@ -216,25 +215,59 @@ fn plan_tab(app: &mut VigilApp, ui: &mut Ui) {
         }
     }
     ui.separator();
-    ui.heading("Route");
-    if app.missions.is_empty() {
-        ui.label("No mission open: open a .plan or .waypoints file above.");
-    }
-    for (i, m) in app.missions.iter().enumerate() {
-        let length_m: f64 = app
-            .legs
-            .iter()
-            .map(|l| leg_length_m(l.from, l.to))
-            .sum::<f64>();
-        ui.label(format!(
-            "Mission {}: {} items, {} legs, {:.0} m flown in all",
-            i + 1,
-            m.items.len(),
-            app.legs.len(),
-            length_m
-        ));
-    }
+    ui.heading("Plan");
+    let st = &mut app.plan_settings;
+    egui::Grid::new("plan_settings").show(ui, |ui| {
+        ui.label("Camera");
+        egui::ComboBox::from_id_salt("camera_preset")
+            .selected_text(st.camera.clone())
+            .show_ui(ui, |ui| {
+                for c in crate::planner::ThermalCamera::presets() {
+                    ui.selectable_value(&mut st.camera, c.name.clone(), c.name);
+                }
+            });
+        ui.end_row();
+        let l = ui.label("Altitude");
+        ui.add(
+            egui::DragValue::new(&mut st.alt_m)
+                .range(10.0..=120.0)
+                .suffix(" m"),
+        )
+        .labelled_by(l.id);
+        ui.end_row();
+        let l = ui.label("Side overlap");
+        ui.add(
+            egui::DragValue::new(&mut st.overlap)
+                .range(0.0..=0.95)
+                .speed(0.01),
+        )
+        .labelled_by(l.id);
+        ui.end_row();
+        let l = ui.label("Speed");
+        ui.add(
+            egui::DragValue::new(&mut st.speed_mps)
+                .range(1.0..=20.0)
+                .suffix(" m/s"),
+        )
+        .labelled_by(l.id);
+        ui.end_row();
+        let l = ui.label("Margin");
+        ui.add(
+            egui::DragValue::new(&mut st.margin_m)
+                .range(0.0..=50.0)
+                .suffix(" m"),
+        )
+        .labelled_by(l.id);
+        ui.end_row();
+        let l = ui.label("Vehicles");
+        ui.add(egui::DragValue::new(&mut st.vehicles).range(1..=8))
+            .labelled_by(l.id);
+        ui.end_row();
+    });
     ui.horizontal(|ui| {
+        if ui.button("Plan sweep").clicked() {
+            app.plan();
+        }
         if ui.button("Check against fence").clicked() {
             app.check_fence();
         }
@@ -242,32 +275,64 @@ fn plan_tab(app: &mut VigilApp, ui: &mut Ui) {
             app.clear_missions();
         }
     });
+    if let Some(r) = &app.plan_report {
+        egui::Grid::new("plan_report").show(ui, |ui| {
+            for (k, v) in [
+                ("Swath", format!("{:.1} m", r.swath_m)),
+                ("Altitude", format!("{:.0} m", r.alt_m)),
+                ("Route length", format!("{:.0} m", r.path_length_m)),
+                ("Flight time", format!("{:.0} s", r.flight_time_s)),
+                ("Turns", r.turns.to_string()),
+                (
+                    "Sorties",
+                    format!("{} on {} vehicle(s)", r.sorties, r.vehicles),
+                ),
+                (
+                    "Coverage",
+                    format!("{:.2} % of {:.0} m²", r.coverage_pct, r.blind_area_m2),
+                ),
+                (
+                    "Legs checked",
+                    format!("{} ({} violating)", r.legs_checked, r.legs_violating),
+                ),
+                ("Planned in", format!("{:.0} ms", r.compute_ms)),
+            ] {
+                ui.label(k);
+                ui.label(v);
+                ui.end_row();
+            }
+        });
+    }
+    ui.separator();
+    ui.heading("Route");
+    if app.missions.is_empty() {
+        ui.label("No route: press Plan, or open a .plan or .waypoints file above.");
+    }
+    for (i, m) in app.missions.iter().enumerate() {
+        let name = match app.mission_labels.get(i) {
+            Some((v, s)) => format!("Vehicle {v} sortie {s}"),
+            None => format!("Mission {}", i + 1),
+        };
+        ui.label(format!("{name}: {} items", m.items.len()));
+    }
+    let length_m: f64 = app.legs.iter().map(|l| leg_length_m(l.from, l.to)).sum();
+    if !app.legs.is_empty() {
+        ui.label(format!(
+            "{} legs, {:.0} m between waypoints",
+            app.legs.len(),
+            length_m
+        ));
+    }
     ui.horizontal(|ui| {
         let l = ui.label("Export to");
         ui.add(egui::TextEdit::singleline(&mut app.ui_state.export_path).desired_width(160.0))
             .labelled_by(l.id);
         if ui.button("Export").clicked() {
-            export_first_mission(app);
+            let p = PathBuf::from(app.ui_state.export_path.trim());
+            app.export_missions(&p);
         }
     });
     ui.small("The format follows the extension: .plan or .waypoints.");
-}
-
-fn export_first_mission(app: &mut VigilApp) {
-    let path = PathBuf::from(app.ui_state.export_path.trim());
-    let Some(m) = app.missions.first() else {
-        app.log(LogLevel::Warning, "nothing to export: no mission");
-        return;
-    };
-    match write_mission(&path, m) {
-        Ok(notes) => {
-            for n in notes {
-                app.log(LogLevel::Warning, format!("{}: {n:?}", path.display()));
-            }
-            app.log(LogLevel::Info, format!("exported {}", path.display()));
-        }
-        Err(e) => app.log(LogLevel::Error, format!("export failed: {e}")),
-    }
 }
 
 /// Distance between two points, metres (equirectangular; legs are short).
