@@ -61,7 +61,7 @@ fn main() -> std::process::ExitCode {
         #[cfg(feature = "app")]
         Some(Command::Gui(args)) => cmd::gui::run(args),
         #[cfg(feature = "app")]
-        None => cmd::gui::run(cmd::gui::Args::default()),
+        None => cmd::gui::first_run(),
         #[cfg(not(feature = "app"))]
         None => Err(anyhow::anyhow!(
             "this vigil was built without the desktop app (feature `app`); see `vigil --help`"

@@ -265,3 +265,115 @@ fn pressing_plan_draws_the_planner_route_and_exports_it() {
     let (back, _) = vigil::mission::read_mission(&written[0]).expect("exported mission reads");
     assert_eq!(back.items.len(), h.state().missions[0].items.len());
 }
+
+/// Steps the UI until `done` holds, or panics after `limit_s` seconds of real time (the
+/// simulator and the link run on their own threads).
+fn step_until(
+    h: &mut Harness<'_, VigilApp>,
+    limit_s: f64,
+    what: &str,
+    done: impl Fn(&VigilApp) -> bool,
+) {
+    let start = std::time::Instant::now();
+    while !done(h.state()) {
+        assert!(
+            start.elapsed().as_secs_f64() < limit_s,
+            "{what}: not within {limit_s} s; log: {:#?}",
+            h.state().log
+        );
+        h.step();
+        std::thread::park_timeout(std::time::Duration::from_millis(20));
+    }
+    h.step();
+}
+
+#[test]
+fn connect_to_the_simulator_upload_and_watch_it_take_off() {
+    let mut h = harness(VigilApp::new(&AppConfig {
+        venue: Some(stadium()),
+        ..AppConfig::default()
+    }));
+    // A route of plain waypoints through the blind spots. (The planner's missions carry a
+    // DO_CHANGE_SPEED whose throttle -1 the simulator reads back as 0, so their verified
+    // upload fails today: reported to the lead.)
+    let venue = read_venue(&stadium(), &Selection::default()).expect("sample venue reads");
+    h.state_mut().add_mission(route(&venue, false));
+
+    // The simulator at 4× real time, connected over local TCP.
+    let conn = h
+        .state_mut()
+        .start_simulator(4.0, None)
+        .expect("simulator starts");
+    assert!(conn.starts_with("tcp:127.0.0.1:"), "{conn}");
+    open_tab(&mut h, Tab::Fly);
+    step_until(&mut h, 30.0, "vehicle heard", |a| {
+        a.vehicles.get(&1).is_some_and(|v| v.gps_fix >= 3)
+    });
+    h.get_by_label("Vehicle 1");
+    let home = h
+        .state()
+        .shapes
+        .as_ref()
+        .and_then(|s| s.home)
+        .expect("home");
+    let v = &h.state().vehicles[&1];
+    let frame = vigil::area::LocalFrame::new(home.0, home.1);
+    let (e, n) = frame.to_local(v.lon_deg, v.lat_deg);
+    assert!(
+        e.hypot(n) < 10.0,
+        "the simulator starts at the venue's home: {e:.1}, {n:.1}"
+    );
+
+    // Upload, verified by reading back.
+    h.get_by_label("Upload route").click();
+    h.run_steps(1);
+    step_until(&mut h, 60.0, "upload verified", |a| {
+        a.fly
+            .as_ref()
+            .and_then(|f| f.upload.lock().ok().and_then(|p| p.clone()))
+            .is_some_and(|p| p.finished)
+    });
+    let p = h
+        .state()
+        .fly
+        .as_ref()
+        .and_then(|f| f.upload.lock().ok().and_then(|p| p.clone()));
+    assert!(
+        p.as_ref().is_some_and(|p| p.ok),
+        "{p:?}; log: {:#?}",
+        h.state().log
+    );
+    assert!(
+        h.state()
+            .log
+            .iter()
+            .any(|l| l.text.contains("items uploaded and verified")),
+        "{:#?}",
+        h.state().log
+    );
+
+    // Arm: asks first; cancelling sends nothing.
+    h.get_by_label("Arm").click();
+    h.run_steps(2);
+    h.get_by_label("This makes the drone move.");
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+    assert!(h.state().pending_command.is_none());
+    assert!(!h.state().vehicles[&1].armed);
+    h.get_by_label("Arm").click();
+    h.run_steps(2);
+    h.get_by_label("Yes, arm").click();
+    h.run_steps(2);
+    step_until(&mut h, 60.0, "armed", |a| a.vehicles[&1].armed);
+
+    h.get_by_label("Take off").click();
+    h.run_steps(2);
+    h.get_by_label("Yes, take off").click();
+    h.run_steps(2);
+    step_until(&mut h, 60.0, "climbed to 10 m", |a| {
+        a.vehicles[&1].alt_m > 10.0
+    });
+    let v = &h.state().vehicles[&1];
+    assert!(!v.trail.is_empty(), "the vehicle left a trail");
+    assert!(h.state().history[&1].alt_m.len() > 2, "altitude plotted");
+}

@@ -5,6 +5,7 @@
 //! [`VigilApp::show`] draws the whole window into a [`egui::Ui`], so tests drive it headless
 //! with `egui_kittest`; [`run`] opens it in a native window.
 
+pub mod fly;
 pub mod layers;
 pub mod map;
 pub mod model;
@@ -38,6 +39,8 @@ pub struct AppConfig {
     pub missions: Vec<PathBuf>,
     pub tiles: TileChoice,
     pub theme: Theme,
+    /// Start the bundled simulator at the venue's home and connect to it.
+    pub simulator: bool,
 }
 
 impl Default for AppConfig {
@@ -47,6 +50,7 @@ impl Default for AppConfig {
             missions: Vec::new(),
             tiles: TileChoice::None,
             theme: Theme::Night,
+            simulator: false,
         }
     }
 }
@@ -144,6 +148,12 @@ pub struct VigilApp {
     pub plan_report: Option<crate::planner::output::Report>,
     /// `(vehicle, sortie)` of each mission in `missions`, when they came from the planner.
     pub mission_labels: Vec<(usize, usize)>,
+    /// The link to the vehicles, once the Fly panel (or the first run) opened one.
+    pub fly: Option<fly::FlySession>,
+    /// A command waiting for the operator's confirmation.
+    pub pending_command: Option<(crate::link::Target, fly::FlyCommand)>,
+    /// Take-off altitude above home, metres.
+    pub takeoff_alt_m: f32,
     pub layers: LayerToggles,
     pub theme: Theme,
     pub tab: Tab,
@@ -192,6 +202,9 @@ impl VigilApp {
             plan_settings: plan::PlanSettings::default(),
             plan_report: None,
             mission_labels: Vec::new(),
+            fly: None,
+            pending_command: None,
+            takeoff_alt_m: 20.0,
             layers: LayerToggles::default(),
             theme: config.theme,
             tab: Tab::Layers,
@@ -211,7 +224,119 @@ impl VigilApp {
         for p in &config.missions {
             app.open_mission(p);
         }
+        if config.simulator {
+            app.start_simulator(1.0, None);
+        }
         app
+    }
+
+    fn fly_session(&mut self) -> Option<&mut fly::FlySession> {
+        if self.fly.is_none() {
+            match fly::FlySession::new() {
+                Ok(f) => self.fly = Some(f),
+                Err(e) => {
+                    self.log(
+                        LogLevel::Error,
+                        format!("cannot start the link runtime: {e}"),
+                    );
+                    return None;
+                }
+            }
+        }
+        self.fly.as_mut()
+    }
+
+    /// Starts the bundled simulator at the venue's home (or its centre), `speedup` × real
+    /// time, and connects to it. Returns the connection string.
+    pub fn start_simulator(
+        &mut self,
+        speedup: f64,
+        repaint: Option<egui::Context>,
+    ) -> Option<String> {
+        let home = match (&self.venue, &self.shapes) {
+            (Some(v), Some(s)) => {
+                let (lon, lat) = s.home.unwrap_or(s.center);
+                (lat, lon, v.home.and_then(|h| h.alt_m).unwrap_or(0.0))
+            }
+            _ => {
+                self.log(
+                    LogLevel::Warning,
+                    "open a venue before starting the simulator",
+                );
+                return None;
+            }
+        };
+        let r = self.fly_session()?.start_sim(home, speedup);
+        match r {
+            Ok(conn) => {
+                self.log(LogLevel::Info, format!("simulator listening at {conn}"));
+                self.ui_state.set_conn(&conn);
+                self.connect(&conn, repaint);
+                Some(conn)
+            }
+            Err(e) => {
+                self.log(LogLevel::Error, format!("cannot start the simulator: {e}"));
+                None
+            }
+        }
+    }
+
+    /// Opens a link (`tcp:host:port`, `udpin:0.0.0.0:14550`, `serial:/dev/ttyUSB0:57600`…).
+    pub fn connect(&mut self, conn: &str, repaint: Option<egui::Context>) {
+        self.log(LogLevel::Info, format!("connecting to {conn}"));
+        if let Some(f) = self.fly_session() {
+            f.connect(conn, repaint);
+        }
+    }
+
+    /// Uploads the first route to the first vehicle (verified by reading it back).
+    pub fn upload_route(&mut self) -> bool {
+        let Some(m) = self.missions.first().cloned() else {
+            self.log(
+                LogLevel::Warning,
+                "nothing to upload: plan or open a route first",
+            );
+            return false;
+        };
+        let Some(f) = &self.fly else { return false };
+        let Some(t) = f.targets().first().copied() else {
+            self.log(
+                LogLevel::Warning,
+                "nothing to upload to: no vehicle connected",
+            );
+            return false;
+        };
+        f.upload(t, m);
+        true
+    }
+
+    /// Sends a drone-moving command now (the Fly panel asks for confirmation first).
+    pub fn send_command(&mut self, target: crate::link::Target, cmd: fly::FlyCommand) {
+        self.log(
+            LogLevel::Info,
+            format!("vehicle {}: {}", target.system, cmd.name()),
+        );
+        if let Some(f) = &self.fly {
+            f.command(target, cmd);
+        }
+    }
+
+    /// Reads what the link reported: log lines and vehicle states.
+    fn poll_link(&mut self, ctx: &egui::Context) {
+        let Some(f) = self.fly.as_mut() else { return };
+        let (logs, states) = f.poll();
+        let live = f.is_connected() || f.is_connecting();
+        for (l, t) in logs {
+            self.log(l, t);
+        }
+        for s in &states {
+            if let Some(v) = fly::view_of(s, self.vehicles.get(&s.system_id)) {
+                self.update_vehicle(v);
+            }
+        }
+        if live {
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
     }
 
     /// Adds a line to the Log panel (and to the tracing log).
@@ -497,6 +622,8 @@ impl VigilApp {
             self.tiles = map::open_tiles(&self.tile_choice, ui.ctx());
             self.tiles_ctx = Some(ui.ctx().clone());
         }
+        let ctx = ui.ctx().clone();
+        self.poll_link(&ctx);
         panels::show(self, ui);
     }
 }

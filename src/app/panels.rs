@@ -20,6 +20,7 @@ pub(super) struct UiState {
     export_path: String,
     tile_url: String,
     pmtiles_path: String,
+    conn: String,
 }
 
 impl UiState {
@@ -43,7 +44,12 @@ impl UiState {
             export_path: String::from("sweep.plan"),
             tile_url,
             pmtiles_path,
+            conn: String::from("udpin:0.0.0.0:14550"),
         }
+    }
+
+    pub(super) fn set_conn(&mut self, conn: &str) {
+        self.conn = conn.to_string();
     }
 }
 
@@ -344,11 +350,81 @@ fn leg_length_m(a: LonLat, b: LonLat) -> f64 {
 }
 
 fn fly_tab(app: &mut VigilApp, ui: &mut Ui) {
+    use super::fly::FlyCommand;
+    ui.heading("Link");
+    ui.horizontal(|ui| {
+        let l = ui.label("Connection");
+        ui.add(egui::TextEdit::singleline(&mut app.ui_state.conn).desired_width(190.0))
+            .labelled_by(l.id);
+    });
+    let connected = app.fly.as_ref().is_some_and(|f| f.is_connected());
+    let connecting = app.fly.as_ref().is_some_and(|f| f.is_connecting());
+    ui.horizontal(|ui| {
+        if connected {
+            if ui.button("Disconnect").clicked()
+                && let Some(f) = app.fly.as_mut()
+            {
+                f.disconnect();
+                app.vehicles.clear();
+                app.log(LogLevel::Info, "disconnected");
+            }
+        } else if connecting {
+            ui.spinner();
+            ui.label("connecting…");
+        } else {
+            if ui.button("Connect").clicked() {
+                let c = app.ui_state.conn.trim().to_string();
+                app.connect(&c, Some(ui.ctx().clone()));
+            }
+            if ui.button("Start simulator").clicked() {
+                app.start_simulator(1.0, Some(ui.ctx().clone()));
+            }
+        }
+    });
+    if connected {
+        ui.horizontal(|ui| {
+            if ui.button("Upload route").clicked() {
+                app.upload_route();
+            }
+            let l = ui.label("Take-off altitude");
+            ui.add(
+                egui::DragValue::new(&mut app.takeoff_alt_m)
+                    .range(5.0..=120.0)
+                    .suffix(" m"),
+            )
+            .labelled_by(l.id);
+        });
+        let progress = app
+            .fly
+            .as_ref()
+            .and_then(|f| f.upload.lock().ok().and_then(|p| p.clone()));
+        if let Some(p) = progress {
+            let frac = if p.total > 0 {
+                p.done as f32 / p.total as f32
+            } else {
+                0.0
+            };
+            let text = if p.finished {
+                if p.ok {
+                    "upload verified".to_string()
+                } else {
+                    "upload failed".to_string()
+                }
+            } else {
+                format!("{} {}/{}", p.stage, p.done, p.total)
+            };
+            ui.add(egui::ProgressBar::new(if p.finished && p.ok { 1.0 } else { frac }).text(text));
+        }
+    }
+    ui.separator();
     ui.heading("Vehicles");
     if app.vehicles.is_empty() {
         ui.label("No vehicles.");
     }
     let mut centre = None;
+    let mut ask = None;
+    let alt = app.takeoff_alt_m;
+    let targets = app.fly.as_ref().map(|f| f.targets()).unwrap_or_default();
     for v in app.vehicles.values() {
         ui.group(|ui| {
             ui.horizontal(|ui| {
@@ -380,10 +456,60 @@ fn fly_tab(app: &mut VigilApp, ui: &mut Ui) {
                 ui.label(format!("{:.0}°", v.heading_deg));
                 ui.end_row();
             });
+            if let Some(t) = targets.iter().find(|t| t.system == v.system_id) {
+                ui.horizontal_wrapped(|ui| {
+                    for c in [
+                        FlyCommand::Arm,
+                        FlyCommand::TakeOff { alt_m: alt },
+                        FlyCommand::Start,
+                        FlyCommand::Return,
+                        FlyCommand::Land,
+                    ] {
+                        if ui.button(c.name()).clicked() {
+                            ask = Some((*t, c));
+                        }
+                    }
+                });
+            }
         });
     }
     if let Some(p) = centre {
         app.center_on(p);
+    }
+    if ask.is_some() {
+        app.pending_command = ask;
+    }
+    confirm_dialog(app, ui);
+}
+
+/// Asks before anything that makes a drone move.
+fn confirm_dialog(app: &mut VigilApp, ui: &mut Ui) {
+    let Some((target, cmd)) = app.pending_command else {
+        return;
+    };
+    let mut answer = None;
+    egui::Modal::new(egui::Id::unique("confirm_command")).show(ui.ctx(), |ui| {
+        ui.heading(format!("{} vehicle {}?", cmd.name(), target.system));
+        ui.label("This makes the drone move.");
+        ui.horizontal(|ui| {
+            if ui
+                .button(format!("Yes, {}", cmd.name().to_lowercase()))
+                .clicked()
+            {
+                answer = Some(true);
+            }
+            if ui.button("Cancel").clicked() {
+                answer = Some(false);
+            }
+        });
+    });
+    match answer {
+        Some(true) => {
+            app.pending_command = None;
+            app.send_command(target, cmd);
+        }
+        Some(false) => app.pending_command = None,
+        None => {}
     }
 }
 

@@ -23,6 +23,9 @@ pub struct Args {
     /// Theme: day, night or red.
     #[arg(long)]
     pub theme: Option<String>,
+    /// Fly the bundled simulator (one ArduCopter at the venue's home), connected on start.
+    #[arg(long)]
+    pub sim: bool,
 }
 
 /// Parses the `--tiles` value.
@@ -37,6 +40,16 @@ fn tile_choice(s: Option<&str>) -> TileChoice {
 
 /// Opens the window; returns when it is closed.
 pub fn run(args: Args) -> anyhow::Result<()> {
+    run_with(args, false)
+}
+
+/// `vigil` with no arguments: the sample venue with the simulator as the vehicle.
+pub fn first_run() -> anyhow::Result<()> {
+    run_with(Args::default(), true)
+}
+
+fn run_with(args: Args, first_run: bool) -> anyhow::Result<()> {
+    let venue_is_sample = args.venue.is_none();
     let venue = args.venue.or_else(|| {
         let sample = sample_venue();
         sample.exists().then_some(sample)
@@ -52,6 +65,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         missions: args.missions,
         tiles: tile_choice(args.tiles.as_deref()),
         theme,
+        simulator: args.sim || (first_run && venue_is_sample),
     };
     vigil::app::run(config)
         .map_err(|e| anyhow::anyhow!("{e}"))
