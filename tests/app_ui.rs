@@ -377,3 +377,79 @@ fn connect_to_the_simulator_upload_and_watch_it_take_off() {
     assert!(!v.trail.is_empty(), "the vehicle left a trail");
     assert!(h.state().history[&1].alt_m.len() > 2, "altitude plotted");
 }
+
+#[test]
+fn live_telemetry_outside_the_fence_raises_a_monitor_alarm_the_operator_acknowledges() {
+    use vigil::link::state::{Position, VehicleState};
+    let venue = read_venue(&stadium(), &Selection::default()).expect("sample venue reads");
+    let mut h = harness(VigilApp::new(&AppConfig {
+        venue: Some(stadium()),
+        ..AppConfig::default()
+    }));
+    h.run_steps(1);
+    // An armed vehicle: first hovering inside, then flying east at 8 m/s beyond the east edge.
+    let state_at = |east_m: f64, speed_mps: f32| {
+        let (lon, lat) = venue.frame.to_wgs84(east_m, 0.0);
+        let mut s = VehicleState::new(1, 1);
+        s.armed = true;
+        s.mode = Some("AUTO".into());
+        s.groundspeed_mps = Some(speed_mps);
+        s.heading_deg = Some(90.0);
+        s.position = Some(Position {
+            lat_deg: lat,
+            lon_deg: lon,
+            alt_rel_m: 30.0,
+            ..Position::default()
+        });
+        s
+    };
+    // Hovering between the pitch and the east edge: nothing to report.
+    h.state_mut().on_telemetry(&state_at(110.0, 0.0));
+    h.run_steps(1);
+    assert!(
+        h.state().alarms.iter().all(|a| a.monitor_id.is_none()),
+        "{:#?}",
+        h.state().alarms
+    );
+    h.state_mut().on_telemetry(&state_at(260.0, 8.0));
+    h.run_steps(1);
+    let alarm = h
+        .state()
+        .alarms
+        .iter()
+        .find(|a| a.monitor_id.is_some() && a.grade >= AlarmGrade::Orange)
+        .unwrap_or_else(|| panic!("a breach alarm; got {:#?}", h.state().alarms))
+        .clone();
+    assert!(alarm.title.starts_with("vehicle 1: "), "{}", alarm.title);
+    let (lon, _) = alarm.position.expect("where");
+    let (e, _) = venue.frame.to_local(lon, venue.frame.lat0_deg);
+    assert!(
+        (e - 260.0).abs() < 5.0,
+        "the alarm is where the vehicle is: {e:.1} m east"
+    );
+
+    open_tab(&mut h, Tab::Alarms);
+    h.get_all_by_label("Acknowledge")
+        .next()
+        .expect("an acknowledge button")
+        .click();
+    h.run_steps(2);
+    let mid = alarm.monitor_id.expect("monitor id");
+    let acked = h
+        .state()
+        .alarms
+        .iter()
+        .find(|a| a.id == alarm.id)
+        .expect("alarm");
+    assert!(acked.acknowledged);
+    let monitor = h.state().monitor.as_ref().expect("monitor");
+    let m = monitor
+        .alarms()
+        .iter()
+        .find(|a| a.id == mid)
+        .expect("still active");
+    assert!(
+        m.acknowledged_s.is_some(),
+        "the monitor knows it was acknowledged"
+    );
+}

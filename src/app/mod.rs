@@ -150,6 +150,8 @@ pub struct VigilApp {
     pub mission_labels: Vec<(usize, usize)>,
     /// The link to the vehicles, once the Fly panel (or the first run) opened one.
     pub fly: Option<fly::FlySession>,
+    /// The ground fence monitor over the venue's fence, fed by live telemetry.
+    pub monitor: Option<crate::fence::Monitor>,
     /// A command waiting for the operator's confirmation.
     pub pending_command: Option<(crate::link::Target, fly::FlyCommand)>,
     /// Take-off altitude above home, metres.
@@ -203,6 +205,7 @@ impl VigilApp {
             plan_report: None,
             mission_labels: Vec::new(),
             fly: None,
+            monitor: None,
             pending_command: None,
             takeoff_alt_m: 20.0,
             layers: LayerToggles::default(),
@@ -330,9 +333,13 @@ impl VigilApp {
             self.log(l, t);
         }
         for s in &states {
-            if let Some(v) = fly::view_of(s, self.vehicles.get(&s.system_id)) {
-                self.update_vehicle(v);
-            }
+            self.on_telemetry(s);
+        }
+        if let Some(m) = self.monitor.as_mut()
+            && !states.is_empty()
+        {
+            let events = m.on_tick(self.now_s);
+            self.apply_alarm_events(events);
         }
         if live {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
@@ -375,6 +382,11 @@ impl VigilApp {
         let shapes = VenueShapes::new(&venue);
         let fence = Fence::from_venue(&venue, &VenueFenceOptions::default());
         self.fence_rings = layers::fence_rings(&fence);
+        self.monitor = Some(crate::fence::Monitor::new(
+            &fence,
+            venue.frame,
+            crate::fence::MonitorConfig::default(),
+        ));
         self.fence = Some(fence);
         for w in venue.warnings.clone() {
             self.log(LogLevel::Warning, w);
@@ -535,8 +547,91 @@ impl VigilApp {
             position,
             since_s: self.now_s,
             acknowledged: false,
+            monitor_id: None,
+            cleared: false,
         });
         id
+    }
+
+    /// Feeds one vehicle state to the map, the plots and the fence monitor; the monitor's
+    /// alarm events become (or update) alarms.
+    pub fn on_telemetry(&mut self, s: &crate::link::state::VehicleState) {
+        let Some(v) = fly::view_of(s, self.vehicles.get(&s.system_id)) else {
+            return;
+        };
+        let gs = s.groundspeed_mps.map(f64::from).unwrap_or(0.0);
+        let hdg = s
+            .heading_deg
+            .map(f64::from)
+            .unwrap_or(v.heading_deg)
+            .to_radians();
+        let sample = crate::fence::TelemetrySample {
+            vehicle: s.system_id,
+            time_s: self.now_s,
+            position: crate::fence::SamplePosition::LatLon(crate::mission::LatLon {
+                lat_deg: v.lat_deg,
+                lon_deg: v.lon_deg,
+            }),
+            alt_rel_m: v.alt_m,
+            velocity_mps: [
+                gs * hdg.sin(),
+                gs * hdg.cos(),
+                s.climb_mps.map(f64::from).unwrap_or(0.0),
+            ],
+            battery_pct: v.battery_pct,
+            gps_fix: s.gps.map(|g| g.fix_type),
+            ekf_ok: None,
+            mode: s.mode.clone(),
+            fence_breached: s.fence_breached,
+            armed: s.armed,
+        };
+        self.update_vehicle(v);
+        if let Some(m) = self.monitor.as_mut() {
+            let events = m.on_sample(&sample);
+            self.apply_alarm_events(events);
+        }
+    }
+
+    fn apply_alarm_events(&mut self, events: Vec<crate::fence::AlarmEvent>) {
+        use crate::fence::{Grade, Lifecycle};
+        for e in events {
+            let grade = match e.grade {
+                Grade::Blue => AlarmGrade::Blue,
+                Grade::Yellow => AlarmGrade::Yellow,
+                Grade::Orange => AlarmGrade::Orange,
+                Grade::Red => AlarmGrade::Red,
+            };
+            let title = format!("vehicle {}: {}", e.vehicle, e.what);
+            let position = e.place.as_ref().map(|p| (p.lon_deg, p.lat_deg));
+            let existing = self
+                .alarms
+                .iter()
+                .position(|a| a.monitor_id == Some(e.alarm_id) && !a.cleared);
+            match (e.event, existing) {
+                (Lifecycle::Raised, _) | (Lifecycle::Updated, None) => {
+                    let id = self.raise_alarm(grade, title, e.todo.clone(), position);
+                    if let Some(a) = self.alarms.iter_mut().find(|a| a.id == id) {
+                        a.monitor_id = Some(e.alarm_id);
+                    }
+                }
+                (Lifecycle::Updated, Some(i)) => {
+                    let a = &mut self.alarms[i];
+                    // An escalation needs a new acknowledgement.
+                    if grade > a.grade {
+                        a.acknowledged = false;
+                    }
+                    a.grade = grade;
+                    a.title = drawable_text(&title);
+                    a.advice = drawable_text(&e.todo);
+                    a.position = position.or(a.position);
+                }
+                (Lifecycle::Cleared, Some(i)) => {
+                    self.alarms[i].cleared = true;
+                    self.log(LogLevel::Info, format!("cleared: {title}"));
+                }
+                _ => {}
+            }
+        }
     }
 
     /// Acknowledges an alarm by id; false when there is no such alarm.
@@ -546,6 +641,10 @@ impl VigilApp {
         };
         a.acknowledged = true;
         let title = a.title.clone();
+        let monitor_id = a.monitor_id;
+        if let (Some(mid), Some(m)) = (monitor_id, self.monitor.as_mut()) {
+            m.acknowledge(self.now_s, mid);
+        }
         self.log(LogLevel::Info, format!("acknowledged: {title}"));
         true
     }

@@ -105,6 +105,10 @@ pub struct AlarmView {
     /// Seconds since the app started when it was raised.
     pub since_s: f64,
     pub acknowledged: bool,
+    /// The fence monitor's alarm id, when the alarm comes from live telemetry.
+    pub monitor_id: Option<u64>,
+    /// The condition is gone (the monitor cleared it); kept in the list for the record.
+    pub cleared: bool,
 }
 
 /// A person, vehicle or crowd found in a thermal frame, placed on the ground.

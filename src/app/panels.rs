@@ -114,7 +114,11 @@ fn side_panel(app: &mut VigilApp, ui: &mut Ui) {
     ui.horizontal_wrapped(|ui| {
         for t in Tab::ALL {
             let label = if t == Tab::Alarms {
-                let open = app.alarms.iter().filter(|a| !a.acknowledged).count();
+                let open = app
+                    .alarms
+                    .iter()
+                    .filter(|a| !a.acknowledged && !a.cleared)
+                    .count();
                 if open > 0 {
                     format!("Alarms ({open})")
                 } else {
@@ -542,7 +546,9 @@ fn alarms_tab(app: &mut VigilApp, ui: &mut Ui) {
                 let grade = RichText::new(a.grade.name()).strong().color(c);
                 ui.label(if a.acknowledged { grade.weak() } else { grade });
                 ui.label(format!("t+{:.0} s", a.since_s));
-                if a.acknowledged {
+                if a.cleared {
+                    ui.label("cleared");
+                } else if a.acknowledged {
                     ui.label("acknowledged");
                 } else if ui.button("Acknowledge").clicked() {
                     ack = Some(a.id);
@@ -861,7 +867,7 @@ fn draw_layers(painter: &egui::Painter, pr: &Projector, v: &MapData<'_>, p: &Pal
         }
     }
     if l.alarms {
-        for a in v.alarms.iter().filter(|a| !a.acknowledged) {
+        for a in v.alarms.iter().filter(|a| !a.acknowledged && !a.cleared) {
             if let Some(q) = a.position {
                 let at = screen(pr, q);
                 let c = grade_color(a.grade, v.theme);
