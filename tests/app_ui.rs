@@ -453,3 +453,64 @@ fn live_telemetry_outside_the_fence_raises_a_monitor_alarm_the_operator_acknowle
         "the monitor knows it was acknowledged"
     );
 }
+
+#[test]
+fn the_thermal_panel_shows_the_temperature_under_the_cursor_and_boxes_a_person() {
+    use vigil::app::thermal_view::ThermalView;
+    use vigil::thermal::{Calibration, Frame};
+    // A 32×24 frame at 10 °C with one 4×4 person at 33 °C (centikelvin).
+    let mut samples = vec![28_315u16; 32 * 24];
+    for y in 10..14 {
+        for x in 8..12 {
+            samples[y * 32 + x] = 30_615;
+        }
+    }
+    let frame = Frame::new(32, 24, samples, Calibration::CentiKelvin, "synthetic").expect("frame");
+    let mut app = VigilApp::new(&AppConfig::default());
+    app.thermal = Some(ThermalView::new(frame, "synthetic"));
+    let mut h = harness(app);
+    open_tab(&mut h, Tab::Thermal);
+    h.get_by_label("Hot spots: 1 (1 people)");
+    h.get_by_label("32 × 24 px, 10.0 to 33.0 °C");
+    let rect = h
+        .state()
+        .thermal
+        .as_ref()
+        .and_then(|t| t.shown_rect)
+        .expect("drawn");
+    // Pixel (9, 11) is inside the person; (1, 1) is background.
+    let at = |x: f32, y: f32| rect.min + egui::vec2(x + 0.5, y + 0.5) * (rect.width() / 32.0);
+    h.input_mut()
+        .events
+        .push(egui::Event::PointerMoved(at(9.0, 11.0)));
+    h.run_steps(2);
+    h.get_by_label("Under cursor: 33.0 °C");
+    h.input_mut()
+        .events
+        .push(egui::Event::PointerMoved(at(1.0, 1.0)));
+    h.run_steps(2);
+    h.get_by_label("Under cursor: 10.0 °C");
+}
+
+#[test]
+fn a_real_flir_radiometric_jpeg_opens_in_the_thermal_panel() {
+    use vigil::app::thermal_view::ThermalView;
+    let Some(data) =
+        vigil::testdata::shared_data("a_real_flir_radiometric_jpeg_opens_in_the_thermal_panel")
+    else {
+        return;
+    };
+    let path = data.join("thermal/read_thermal_flir_example.jpg");
+    let view = ThermalView::open(&path).expect("the JPEG decodes");
+    let stats = view.frame.stats();
+    let mut app = VigilApp::new(&AppConfig::default());
+    app.thermal = Some(view);
+    let mut h = harness(app);
+    open_tab(&mut h, Tab::Thermal);
+    let f = &h.state().thermal.as_ref().expect("view").frame;
+    h.get_by_label(&format!(
+        "{} × {} px, {:.1} to {:.1} °C",
+        f.width, f.height, stats.min_c, stats.max_c
+    ));
+    assert!(stats.max_c > stats.min_c);
+}

@@ -12,6 +12,7 @@ pub mod model;
 mod panels;
 pub mod plan;
 pub mod theme;
+pub mod thermal_view;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -150,6 +151,8 @@ pub struct VigilApp {
     pub mission_labels: Vec<(usize, usize)>,
     /// The link to the vehicles, once the Fly panel (or the first run) opened one.
     pub fly: Option<fly::FlySession>,
+    /// The frame shown in the Thermal panel.
+    pub thermal: Option<thermal_view::ThermalView>,
     /// The ground fence monitor over the venue's fence, fed by live telemetry.
     pub monitor: Option<crate::fence::Monitor>,
     /// A command waiting for the operator's confirmation.
@@ -206,6 +209,7 @@ impl VigilApp {
             mission_labels: Vec::new(),
             fly: None,
             monitor: None,
+            thermal: None,
             pending_command: None,
             takeoff_alt_m: 20.0,
             layers: LayerToggles::default(),

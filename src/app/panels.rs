@@ -21,6 +21,7 @@ pub(super) struct UiState {
     tile_url: String,
     pmtiles_path: String,
     conn: String,
+    thermal_path: String,
 }
 
 impl UiState {
@@ -45,6 +46,7 @@ impl UiState {
             tile_url,
             pmtiles_path,
             conn: String::from("udpin:0.0.0.0:14550"),
+            thermal_path: String::new(),
         }
     }
 
@@ -572,6 +574,36 @@ fn alarms_tab(app: &mut VigilApp, ui: &mut Ui) {
 }
 
 fn thermal_tab(app: &mut VigilApp, ui: &mut Ui) {
+    ui.heading("Frame");
+    ui.horizontal(|ui| {
+        let l = ui.label("File");
+        ui.add(
+            egui::TextEdit::singleline(&mut app.ui_state.thermal_path)
+                .hint_text("radiometric .jpg/.fff/.tiff/.png")
+                .desired_width(200.0),
+        )
+        .labelled_by(l.id);
+        if ui.button("Open frame").clicked() {
+            let p = PathBuf::from(app.ui_state.thermal_path.trim());
+            match super::thermal_view::ThermalView::open(&p) {
+                Ok(v) => {
+                    app.log(
+                        LogLevel::Info,
+                        format!("opened thermal frame {}", p.display()),
+                    );
+                    app.thermal = Some(v);
+                }
+                Err(e) => app.log(LogLevel::Error, e),
+            }
+        }
+    });
+    match app.thermal.as_mut() {
+        Some(v) => v.show(ui),
+        None => {
+            ui.label("No frame.");
+        }
+    }
+    ui.separator();
     ui.heading("Detections");
     if app.detections.is_empty() {
         ui.label("No detections.");
