@@ -732,12 +732,26 @@ pub fn compare_items(
         if s.command != r.command {
             push("command", s.command_id().into(), r.command_id().into());
         }
-        if float_frame(s.frame) != float_frame(r.frame) {
+        // MAV_FRAME_MISSION says the item has no position (QGC writes it for DO_CHANGE_SPEED
+        // and RTL); ArduPilot does not store the frame of such items and reads them back as
+        // MAV_FRAME_GLOBAL.
+        let positionless = s.frame == MavFrame::MAV_FRAME_MISSION
+            && matches!(
+                r.frame,
+                MavFrame::MAV_FRAME_MISSION | MavFrame::MAV_FRAME_GLOBAL
+            );
+        if !positionless && float_frame(s.frame) != float_frame(r.frame) {
             push("frame", s.frame_id().into(), r.frame_id().into());
         }
         const NAMES: [&str; 4] = ["param1", "param2", "param3", "param4"];
-        for ((name, a), b) in NAMES.iter().zip(s.params).zip(r.params) {
-            if !f32_close(a, b) {
+        for (i, ((name, a), b)) in NAMES.iter().zip(s.params).zip(r.params).enumerate() {
+            // DO_CHANGE_SPEED's throttle: a negative value means "no change", and ArduPilot
+            // keeps the throttle as an unsigned percentage where 0 means the same.
+            let no_throttle_change = s.command == MavCmd::MAV_CMD_DO_CHANGE_SPEED
+                && i == 2
+                && a < 0.0
+                && (b == 0.0 || b == a);
+            if !no_throttle_change && !f32_close(a, b) {
                 push(name, a.into(), b.into());
             }
         }
@@ -945,5 +959,35 @@ mod tests {
             compare_items(&[a], &[nan_back], false, false)[0].field,
             "param2"
         );
+    }
+
+    #[test]
+    fn positionless_items_read_back_as_ardupilot_stores_them() {
+        // The planner's DO_CHANGE_SPEED (frame MISSION, throttle -1 = no change) and RTL come
+        // back from ArduPilot (and vigil-sim) with frame GLOBAL and throttle 0: no mismatch.
+        let blank = |command, params| WireItem {
+            command,
+            frame: MavFrame::MAV_FRAME_MISSION,
+            params,
+            x: 0,
+            y: 0,
+            z: 0.0,
+            autocontinue: true,
+        };
+        let speed = blank(MavCmd::MAV_CMD_DO_CHANGE_SPEED, [1.0, 10.0, -1.0, 0.0]);
+        let rtl = blank(MavCmd::MAV_CMD_NAV_RETURN_TO_LAUNCH, [0.0; 4]);
+        let mut speed_back = speed;
+        speed_back.frame = MavFrame::MAV_FRAME_GLOBAL;
+        speed_back.params[2] = 0.0;
+        let mut rtl_back = rtl;
+        rtl_back.frame = MavFrame::MAV_FRAME_GLOBAL;
+        assert!(compare_items(&[speed, rtl], &[speed_back, rtl_back], false, false).is_empty());
+        // A real change still counts: another speed, a throttle, a positional frame.
+        speed_back.params[1] = 5.0;
+        speed_back.params[2] = 50.0;
+        rtl_back.frame = MavFrame::MAV_FRAME_GLOBAL_RELATIVE_ALT;
+        let m = compare_items(&[speed, rtl], &[speed_back, rtl_back], false, false);
+        let fields: Vec<_> = m.iter().map(|m| (m.seq, m.field)).collect();
+        assert_eq!(fields, [(0, "param2"), (0, "param3"), (1, "frame")]);
     }
 }
