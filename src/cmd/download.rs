@@ -29,8 +29,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         )
         .await
         .with_context(|| format!("downloading from system {}", target.system))?;
-        let notes = vigil::mission::write_mission(&args.output, &mission)
-            .with_context(|| format!("writing {}", args.output.display()))?;
+        let notes =
+            vigil::mission::write_mission(&args.output, &mission).context("writing the mission")?;
         for n in &notes {
             eprintln!("note: {}", n.message);
         }
