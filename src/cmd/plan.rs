@@ -22,6 +22,7 @@ use vigil::planner::{
 /// each mission is written as `<stem>-v<vehicle>-s<sortie>.plan` and `.waypoints` (numbers from
 /// 1) next to `-o`, and `-o` itself is not written.
 #[derive(Debug, clap::Args)]
+#[command(allow_negative_numbers = true)]
 pub struct Args {
     /// Venue file (GeoJSON with roles, KML/KMZ, or a QGC plan's geofence).
     pub venue: PathBuf,
@@ -156,8 +157,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         boundary: args.boundary.clone(),
         no_fly: args.no_fly.clone(),
     };
-    let mut venue = read_venue(&args.venue, &selection)
-        .with_context(|| format!("reading venue {}", args.venue.display()))?;
+    let mut venue = read_venue(&args.venue, &selection).context("reading the venue")?;
     for w in &venue.warnings {
         tracing::warn!(venue = %venue.name, "{w}");
     }
@@ -250,8 +250,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 numbered(&args.output, vi + 1, si + 1)
             };
             for path in [primary.clone(), primary.with_extension(other_ext)] {
-                let notes = write_mission(&path, &mission)
-                    .with_context(|| format!("writing mission {}", path.display()))?;
+                let notes = write_mission(&path, &mission).context("writing the mission")?;
                 for n in notes {
                     tracing::info!(path = %path.display(), "{}", n.message);
                 }

@@ -16,6 +16,7 @@ use vigil::thermal::{
 
 /// Arguments of `vigil thermal`.
 #[derive(Debug, clap::Args)]
+#[command(allow_negative_numbers = true)]
 pub struct Args {
     /// Radiometric files (FLIR .jpg/.fff, 16-bit .tiff/.png), folders of them, or
     /// `udp:ADDR:PORT` to receive Vigil's thermal stream (see `vigil::thermal::udp`).
@@ -36,10 +37,10 @@ pub struct Args {
     #[arg(long)]
     pub calibration: Option<String>,
     /// Fixed palette range `MIN:MAX` in °C instead of automatic gain (1st–99th percentile).
-    #[arg(long, value_name = "MIN:MAX")]
+    #[arg(long, value_name = "MIN:MAX", allow_hyphen_values = true)]
     pub range: Option<String>,
     /// Colour only the band `MIN:MAX` °C, grey elsewhere.
-    #[arg(long, value_name = "MIN:MAX")]
+    #[arg(long, value_name = "MIN:MAX", allow_hyphen_values = true)]
     pub isotherm: Option<String>,
     /// Ground sample distance, metres per pixel, for hotspot sizes of files (the stream
     /// computes it from the pose).
@@ -48,7 +49,11 @@ pub struct Args {
     /// Place file frames as taken from this pose: `LAT,LON,ALT_M,YAW_DEG,GIMBAL_PITCH_DEG`
     /// (altitude above mean sea level; a stabilised gimbal, pitch −90 = straight down). The
     /// field of view comes from the file, else from --hfov-deg.
-    #[arg(long, value_name = "LAT,LON,ALT_M,YAW_DEG,GIMBAL_PITCH_DEG")]
+    #[arg(
+        long,
+        value_name = "LAT,LON,ALT_M,YAW_DEG,GIMBAL_PITCH_DEG",
+        allow_hyphen_values = true
+    )]
     pub pose: Option<String>,
     /// Horizontal field of view for --pose when the file does not give one, degrees.
     #[arg(long)]
