@@ -1,0 +1,135 @@
+//! Regressions found by trying the command line as a new user: one clear error line for bad
+//! input, negative numbers reaching the checks, and no file written on error.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn vigil(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vigil"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run vigil")
+}
+
+/// The single `error:` line of a failed run (exit code 1, nothing else on stderr).
+fn one_error_line(o: &Output) -> String {
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(1), "exit code; stderr: {err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "one line expected: {err}");
+    assert!(lines[0].starts_with("error: "), "{err}");
+    lines[0].to_owned()
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_missing_file_is_reported_once() {
+    // The io error used to be printed twice: in the library's message and again as its cause.
+    let line = one_error_line(&vigil(&["venue", "no-such-venue.geojson"]));
+    assert_eq!(
+        line,
+        "error: no-such-venue.geojson: cannot read: No such file or directory (os error 2)"
+    );
+    let line = one_error_line(&vigil(&["convert", "no-such.plan", "out.waypoints"]));
+    assert_eq!(
+        line.matches("No such file or directory").count(),
+        1,
+        "{line}"
+    );
+    assert!(line.contains("no-such.plan"), "{line}");
+    let line = one_error_line(&vigil(&[
+        "upload",
+        "no-such.plan",
+        "--link",
+        "tcp:127.0.0.1:9",
+    ]));
+    assert_eq!(line.matches("no-such.plan").count(), 1, "{line}");
+}
+
+#[test]
+fn negative_plan_options_are_refused_by_name_and_nothing_is_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("sweep.plan");
+    let out = out.to_str().expect("utf-8 path");
+    let cases: [(&[&str], &str); 6] = [
+        (&["--alt", "-10"], "option alt_m = -10 is invalid"),
+        (&["--speed", "-3"], "option speed_mps = -3 is invalid"),
+        (&["--margin", "-2"], "option margin_m = -2 is invalid"),
+        (&["--swath", "-5"], "option swath_m = -5 is invalid"),
+        // The overlap is named, not the zero swath it would give.
+        (&["--overlap", "1"], "option overlap = 1 is invalid"),
+        (
+            &["--endurance-min", "-1"],
+            "option endurance_s = -60 is invalid",
+        ),
+    ];
+    for (extra, expected) in cases {
+        let mut args = vec!["plan", "missions/stadium.geojson", "-o", out];
+        args.extend_from_slice(extra);
+        let line = one_error_line(&vigil(&args));
+        assert!(line.contains(expected), "{extra:?}: {line}");
+    }
+    assert!(
+        files_in(dir.path()).is_empty(),
+        "{:?}",
+        files_in(dir.path())
+    );
+}
+
+#[test]
+fn an_output_folder_that_does_not_exist_is_named_not_a_temporary_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let blind = dir.path().join("missing").join("blind.geojson");
+    let line = one_error_line(&vigil(&[
+        "venue",
+        "missions/stadium.geojson",
+        "--blind-out",
+        blind.to_str().expect("utf-8"),
+    ]));
+    assert!(!line.contains("missing/.tmp"), "{line}");
+    assert!(
+        line.ends_with(&format!(
+            "cannot create a file in {}: No such file or directory (os error 2)",
+            dir.path().join("missing").display()
+        )),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_no_fly_selector_that_matches_nothing_lists_the_polygons_without_boundary_advice() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let venue = dir.path().join("plain.geojson");
+    std::fs::write(
+        &venue,
+        r#"{"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{"name":"Field"},"geometry":{"type":"Polygon",
+         "coordinates":[[[0,0],[0.001,0],[0.001,0.001],[0,0.001],[0,0]]]}}]}"#,
+    )
+    .expect("write venue");
+    let line = one_error_line(&vigil(&[
+        "venue",
+        venue.to_str().expect("utf-8"),
+        "--boundary",
+        "name=Field",
+        "--no-fly",
+        "name=Lake",
+    ]));
+    assert!(
+        line.ends_with(
+            "selector \"name=Lake\" matches no polygon feature; the file's polygon features \
+             are #0 \"Field\""
+        ),
+        "{line}"
+    );
+}
