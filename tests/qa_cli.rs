@@ -133,3 +133,20 @@ fn a_no_fly_selector_that_matches_nothing_lists_the_polygons_without_boundary_ad
         "{line}"
     );
 }
+
+#[test]
+fn converting_a_file_onto_itself_is_refused_and_leaves_it_untouched() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plan = dir.path().join("m.plan");
+    let original = r#"{"fileType":"Plan","version":1,"groundStation":"QGroundControl",
+      "geoFence":{"version":2,"polygons":[],"circles":[]},"rallyPoints":{"version":2,"points":[]},
+      "mission":{"version":2,"firmwareType":3,"vehicleType":2,"cruiseSpeed":15,"hoverSpeed":5,
+      "plannedHomePosition":[47.6,-122.1,20],"items":[]}}"#;
+    std::fs::write(&plan, original).expect("write plan");
+    let p = plan.to_str().expect("utf-8");
+    // The same file, also when named differently.
+    let again = dir.path().join(".").join("m.plan");
+    let line = one_error_line(&vigil(&["convert", p, again.to_str().expect("utf-8")]));
+    assert!(line.ends_with("the output is the input file; write the conversion to another file"));
+    assert_eq!(std::fs::read_to_string(&plan).expect("read"), original);
+}
