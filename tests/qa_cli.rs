@@ -150,3 +150,57 @@ fn converting_a_file_onto_itself_is_refused_and_leaves_it_untouched() {
     assert!(line.ends_with("the output is the input file; write the conversion to another file"));
     assert_eq!(std::fs::read_to_string(&plan).expect("read"), original);
 }
+
+#[test]
+fn download_checks_its_output_before_opening_the_link() {
+    // Port 9 on loopback refuses connections: without the check this waited for a vehicle.
+    let started = std::time::Instant::now();
+    let line = one_error_line(&vigil(&[
+        "download",
+        "--link",
+        "tcp:127.0.0.1:9",
+        "--wait-s",
+        "10",
+        "-o",
+        "onboard.kml",
+    ]));
+    assert_eq!(
+        line,
+        "error: onboard.kml: expected a .plan, .waypoints or .txt file name"
+    );
+    let line = one_error_line(&vigil(&[
+        "download",
+        "--link",
+        "tcp:127.0.0.1:9",
+        "-o",
+        "no-such-folder/onboard.plan",
+    ]));
+    assert!(
+        line.ends_with("the folder no-such-folder does not exist"),
+        "{line}"
+    );
+    assert!(started.elapsed().as_secs() < 5);
+}
+
+#[test]
+fn no_vehicle_heard_says_why_the_link_is_down() {
+    let o = vigil(&[
+        "download",
+        "--link",
+        "tcp:127.0.0.1:9",
+        "--wait-s",
+        "1",
+        "-o",
+        "onboard.plan",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let last = err.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with(
+            "error: no vehicle heard on tcp:127.0.0.1:9 within 1s (link down: cannot connect to \
+             127.0.0.1:9: Connection refused"
+        ),
+        "{err}"
+    );
+}
