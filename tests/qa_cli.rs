@@ -204,3 +204,48 @@ fn no_vehicle_heard_says_why_the_link_is_down() {
         "{err}"
     );
 }
+
+#[test]
+fn a_venue_the_cameras_see_whole_plans_nothing_and_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let venue = dir.path().join("seen.geojson");
+    // A 22 m square watched from two opposite corners, with no home point.
+    std::fs::write(
+        &venue,
+        r#"{"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{"role":"boundary","name":"Tiny"},"geometry":{"type":"Polygon",
+         "coordinates":[[[0,0],[0.0002,0],[0.0002,0.0002],[0,0.0002],[0,0]]]}},
+        {"type":"Feature","properties":{"role":"camera","heading_deg":45,"hfov_deg":120,"range_m":200},
+         "geometry":{"type":"Point","coordinates":[0.00001,0.00001]}},
+        {"type":"Feature","properties":{"role":"camera","heading_deg":225,"hfov_deg":120,"range_m":200},
+         "geometry":{"type":"Point","coordinates":[0.00019,0.00019]}}]}"#,
+    )
+    .expect("write venue");
+    let out = dir.path().join("m.plan");
+    let o = vigil(&[
+        "plan",
+        venue.to_str().expect("utf-8"),
+        "-o",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("0 sortie(s) on 1 vehicle(s), 0 m, 0 s"),
+        "{text}"
+    );
+    assert!(!text.contains("-0"), "{text}");
+    assert!(
+        text.ends_with("nothing to sweep: no blind spot to cover, so no mission was written\n"),
+        "{text}"
+    );
+    // Warnings are plain `warning:` lines (no colour codes when not on a terminal).
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.starts_with("warning: ")
+            && err.contains("the venue has no home point")
+            && !err.contains('\u{1b}'),
+        "{err}"
+    );
+    assert_eq!(files_in(dir.path()), ["seen.geojson"]);
+}

@@ -159,7 +159,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let mut venue = read_venue(&args.venue, &selection).context("reading the venue")?;
     for w in &venue.warnings {
-        tracing::warn!(venue = %venue.name, "{w}");
+        eprintln!("warning: {}: {w}", args.venue.display());
     }
     if args.seeded_cameras > 0 {
         let extra = seeded_cameras(&venue, args.seeded_cameras, args.camera_seed);
@@ -176,7 +176,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 .boundary
                 .interior_point()
                 .context("the venue boundary is empty")?;
-            tracing::warn!("venue has no home: using a point inside the boundary");
+            eprintln!(
+                "warning: {}: the venue has no home point: take-off and landing at a point \
+                 inside the boundary",
+                args.venue.display()
+            );
             p.0
         }
     };
@@ -275,8 +279,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         report.swath_m,
         report.sorties,
         report.vehicles,
-        report.path_length_m,
-        report.flight_time_s,
+        // `+ 0.0` prints an empty plan's -0 as 0.
+        report.path_length_m + 0.0,
+        report.flight_time_s + 0.0,
         report.turns,
         report.coverage_pct,
         report.blind_area_m2,
@@ -299,8 +304,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             r.name, r.level, r.revisit_min, r.max_gap_min, r.shortfall_min
         );
     }
-    for p in written {
+    for p in &written {
         println!("wrote {}", p.display());
+    }
+    if written.is_empty() {
+        println!("nothing to sweep: no blind spot to cover, so no mission was written");
     }
     Ok(())
 }
