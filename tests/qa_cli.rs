@@ -249,3 +249,18 @@ fn a_venue_the_cameras_see_whole_plans_nothing_and_says_so() {
     );
     assert_eq!(files_in(dir.path()), ["seen.geojson"]);
 }
+
+#[test]
+fn a_silent_thermal_stream_is_an_error_not_an_empty_success() {
+    let line = one_error_line(&vigil(&[
+        "thermal",
+        "udp:127.0.0.1:0",
+        "--timeout-s",
+        "0.3",
+    ]));
+    assert_eq!(
+        line,
+        "error: udp:127.0.0.1:0: no thermal frame within 0.3 s (0 datagram(s) received that are \
+         not Vigil's or vigil-sim's frame chunks)"
+    );
+}

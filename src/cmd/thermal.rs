@@ -174,6 +174,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             ),
         };
         if let Err(e) = result {
+            // A single input's error is the command's error: one line, not two.
+            if args.inputs.len() == 1 {
+                return Err(e);
+            }
             eprintln!("error: {e:#}");
             failures += 1;
         }
@@ -410,6 +414,15 @@ fn run_udp(addr: &str, args: &Args, out: &Output) -> anyhow::Result<()> {
     let timeout = Duration::from_secs_f64(args.timeout_s.max(0.001));
     while args.frames.is_none_or(|max| n < max) {
         let Some(sf) = source.next_frame(timeout)? else {
+            if n == 0 {
+                // Say so rather than end silently: a wrong port, or a sender Vigil cannot read.
+                anyhow::bail!(
+                    "udp:{addr}: no thermal frame within {} s ({} datagram(s) received that are \
+                     not Vigil's or vigil-sim's frame chunks)",
+                    args.timeout_s,
+                    source.stats().bad_datagrams
+                );
+            }
             tracing::info!(
                 addr,
                 frames = n,
