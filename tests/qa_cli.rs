@@ -264,3 +264,41 @@ fn a_silent_thermal_stream_is_an_error_not_an_empty_success() {
          not Vigil's or vigil-sim's frame chunks)"
     );
 }
+
+#[test]
+fn a_blind_spot_enclosed_by_a_no_fly_ring_is_named_on_the_map() {
+    // A running track as a no-fly ring: its infield is blind but cannot be reached from home
+    // (outside the ring) without crossing the track. The error used local metres only.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let venue = dir.path().join("track.geojson");
+    std::fs::write(
+        &venue,
+        r#"{"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{"role":"boundary","name":"Campus"},"geometry":{"type":"Polygon",
+         "coordinates":[[[0,0],[0.004,0],[0.004,0.004],[0,0.004],[0,0]]]}},
+        {"type":"Feature","properties":{"role":"no_fly","name":"Track"},"geometry":{"type":"Polygon",
+         "coordinates":[[[0.001,0.001],[0.003,0.001],[0.003,0.003],[0.001,0.003],[0.001,0.001]],
+                        [[0.0015,0.0015],[0.0015,0.0025],[0.0025,0.0025],[0.0025,0.0015],[0.0015,0.0015]]]}},
+        {"type":"Feature","properties":{"role":"home"},"geometry":{"type":"Point","coordinates":[0.0002,0.0002]}}]}"#,
+    )
+    .expect("write venue");
+    let out = dir.path().join("m.plan");
+    let line = one_error_line(&vigil(&[
+        "plan",
+        venue.to_str().expect("utf-8"),
+        "-o",
+        out.to_str().expect("utf-8"),
+    ]));
+    assert!(
+        line.starts_with("error: planning Campus: blind spot at 0.00"),
+        "{line}"
+    );
+    assert!(
+        line.ends_with(
+            "cannot be reached from home inside the flyable area: no-fly zones or their margins \
+             enclose it (a smaller --margin or margin_m may open a way)"
+        ),
+        "{line}"
+    );
+    assert_eq!(files_in(dir.path()), ["track.geojson"]);
+}

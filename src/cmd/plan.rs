@@ -12,7 +12,8 @@ use vigil::area::{Selection, blind_spots, read_venue, seeded_cameras};
 use vigil::mission::write_mission;
 use vigil::planner::output::{Report, route_geojson, sortie_mission};
 use vigil::planner::{
-    Corner, Keepout, PlanInput, PlanOptions, RiskTarget, SwathSpec, ThermalCamera, Vehicle, plan,
+    Corner, Keepout, PlanError, PlanInput, PlanOptions, RiskTarget, SwathSpec, ThermalCamera,
+    Vehicle, plan,
 };
 
 /// Arguments of `vigil plan`.
@@ -229,7 +230,20 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         turnaround_s: args.turnaround_min * 60.0,
         ..PlanOptions::default()
     };
-    let planned = plan(&input, &opts).with_context(|| format!("planning {}", venue.name))?;
+    let planned = match plan(&input, &opts) {
+        Ok(p) => p,
+        // Say where on the map, and why, rather than in the planner's local metres.
+        Err(PlanError::Unreachable { x_m, y_m }) => {
+            let (lon, lat) = venue.frame.to_wgs84(x_m, y_m);
+            bail!(
+                "planning {}: blind spot at {lat:.6}, {lon:.6} (lat, lon) cannot be reached from \
+                 home inside the flyable area: no-fly zones or their margins enclose it (a smaller \
+                 --margin or margin_m may open a way)",
+                venue.name
+            );
+        }
+        Err(e) => return Err(e).with_context(|| format!("planning {}", venue.name)),
+    };
     let compute_ms = started.elapsed().as_secs_f64() * 1e3;
     let coverage = planned.coverage(&input.blind);
     let report = Report::new(&planned, &coverage, compute_ms);
