@@ -302,3 +302,22 @@ fn a_blind_spot_enclosed_by_a_no_fly_ring_is_named_on_the_map() {
     );
     assert_eq!(files_in(dir.path()), ["track.geojson"]);
 }
+
+#[test]
+fn purging_a_missing_record_folder_says_so() {
+    // A missing folder used to end silently.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("flights");
+    let o = vigil(&[
+        "thermal",
+        "--record",
+        missing.to_str().expect("utf-8"),
+        "--purge-older-than-h",
+        "72",
+    ]);
+    assert!(o.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        format!("nothing to purge: {} does not exist\n", missing.display())
+    );
+}

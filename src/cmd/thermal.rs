@@ -131,7 +131,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         if hours.is_nan() || hours < 0.0 {
             bail!("--purge-older-than-h {hours}: expected a number of hours ≥ 0");
         }
-        if dir.is_dir() {
+        if !dir.exists() {
+            eprintln!("nothing to purge: {} does not exist", dir.display());
+        } else {
             let p = vigil::thermal::purge(dir, hours * 3600.0, now())?;
             eprintln!(
                 "purged {} record file(s), {} bytes, older than {hours} h from {}",
