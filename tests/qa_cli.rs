@@ -321,3 +321,22 @@ fn purging_a_missing_record_folder_says_so() {
         format!("nothing to purge: {} does not exist\n", missing.display())
     );
 }
+
+#[test]
+fn a_file_without_valid_frames_says_every_byte_was_skipped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let junk = dir.path().join("junk.tlog");
+    // A MAVLink 1 heartbeat's shape with a wrong checksum, behind a timestamp.
+    let mut bytes = vec![0u8; 8];
+    bytes.extend_from_slice(&[0xfe, 9, 0, 1, 1, 0, 0, 0, 0, 0, 2, 3, 0x51, 4, 3, 0, 0]);
+    std::fs::write(&junk, &bytes).expect("write");
+    let line = one_error_line(&vigil(&["replay", junk.to_str().expect("utf-8")]));
+    assert!(
+        line.ends_with(&format!(
+            "junk.tlog: no MAVLink frame with a valid checksum in {} bytes, all skipped \
+             (expected a .tlog: 8-byte big-endian timestamp, then a frame)",
+            bytes.len()
+        )),
+        "{line}"
+    );
+}
