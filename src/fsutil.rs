@@ -18,7 +18,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    // tempfile's error names its random file name; say which folder could not take a file.
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| {
+        let text = e.to_string();
+        let cause = text
+            .rsplit_once(" at path ")
+            .map_or(text.as_str(), |(cause, _)| cause);
+        std::io::Error::new(
+            e.kind(),
+            format!("cannot create a file in {}: {cause}", dir.display()),
+        )
+    })?;
     tmp.write_all(bytes)?;
     // A temporary file is private (0600); the result gets the old file's permissions, or the
     // usual ones for a new file, so other tools and users can read it.
@@ -57,7 +67,10 @@ mod tests {
         std::fs::write(&path, b"old").expect("seed file");
         // A path whose parent does not exist cannot be written; the good file stays.
         let bad = dir.path().join("missing").join("keep.txt");
-        assert!(write_atomic(&bad, b"new").is_err());
+        let err = write_atomic(&bad, b"new").expect_err("missing folder");
+        // The message names the folder, not tempfile's random file name.
+        assert!(err.to_string().contains("missing"), "{err}");
+        assert!(!err.to_string().contains("missing/.tmp"), "{err}");
         assert_eq!(std::fs::read(&path).expect("read"), b"old");
     }
 

@@ -15,7 +15,7 @@ use vigil_sim::{
 
 /// Simulated ArduCopter multicopters that speak MAVLink (defaults like ArduPilot SITL).
 #[derive(Debug, Parser)]
-#[command(name = "vigil-sim", version)]
+#[command(name = "vigil-sim", version, allow_negative_numbers = true)]
 struct Args {
     /// Venue GeoJSON: home is its `home` Point (optional `alt_m`), else its boundary's centre.
     #[arg(long)]
@@ -187,6 +187,34 @@ fn apply_spec(mut imp: Impairment, flag: &str, spec: &str) -> anyhow::Result<Imp
     Ok(imp)
 }
 
+/// Refuses shares outside 0–100 % and negative or non-finite times, naming the setting: the
+/// flag (`--loss 150`) for the common flags, or `--impair-up loss=150` for an override.
+fn check_impairment(overrides: Option<&str>, imp: &Impairment) -> anyhow::Result<()> {
+    let setting = |key: &str, value: f64| match overrides {
+        Some(flag) => format!("{flag} {key}={value}"),
+        None => format!("--{} {value}", key.replace('_', "-")),
+    };
+    for (key, share) in [
+        ("loss", imp.loss),
+        ("duplicate", imp.duplicate),
+        ("reorder", imp.reorder),
+        ("bit_flip", imp.bit_flip),
+    ] {
+        if !(0.0..=1.0).contains(&share) {
+            bail!(
+                "{}: expected a percentage from 0 to 100",
+                setting(key, share * 100.0)
+            );
+        }
+    }
+    for (key, ms) in [("latency_ms", imp.latency_ms), ("jitter_ms", imp.jitter_ms)] {
+        if !(ms.is_finite() && ms >= 0.0) {
+            bail!("{}: expected milliseconds, 0 or more", setting(key, ms));
+        }
+    }
+    Ok(())
+}
+
 async fn run(args: Args) -> anyhow::Result<()> {
     let home = match (&args.home, &args.venue) {
         (Some(h), _) => *h,
@@ -222,6 +250,19 @@ async fn run(args: Args) -> anyhow::Result<()> {
         Some(spec) => apply_spec(base, "--impair-down", spec)?,
         None => base,
     };
+    check_impairment(None, &base)?;
+    check_impairment(Some("--impair-up"), &up)?;
+    check_impairment(Some("--impair-down"), &down)?;
+    for (flag, v) in [
+        ("--ekf-settle-s", args.ekf_settle_s),
+        ("--wind-mps", args.wind_mps),
+        ("--gust-mps", args.gust_mps),
+        ("--gps-noise-m", args.gps_noise_m),
+    ] {
+        if !(v.is_finite() && v >= 0.0) {
+            bail!("{flag} {v}: expected a number of 0 or more");
+        }
+    }
     let cfg = SimConfig {
         vehicles: args.vehicles,
         home,
@@ -345,5 +386,43 @@ fn main() -> std::process::ExitCode {
             eprintln!("vigil-sim: {e:#}");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn impossible_impairments_are_refused_by_name() {
+        let ok = Impairment {
+            loss: 0.3,
+            latency_ms: 50.0,
+            ..Impairment::default()
+        };
+        assert!(check_impairment(None, &ok).is_ok());
+        let over = Impairment { loss: 1.5, ..ok };
+        let e = check_impairment(None, &over).expect_err("150 %");
+        assert_eq!(
+            e.to_string(),
+            "--loss 150: expected a percentage from 0 to 100"
+        );
+        let late = Impairment {
+            jitter_ms: -1.0,
+            ..ok
+        };
+        let e = check_impairment(Some("--impair-up"), &late).expect_err("negative");
+        assert_eq!(
+            e.to_string(),
+            "--impair-up jitter_ms=-1: expected milliseconds, 0 or more"
+        );
+    }
+
+    #[test]
+    fn negative_numbers_reach_the_checks() {
+        // clap would otherwise take "-1" for a flag and print a confusing message.
+        let args = Args::try_parse_from(["vigil-sim", "--home", "1,2,3", "--speedup", "-1"])
+            .expect("parses");
+        assert_eq!(args.speedup, -1.0);
     }
 }

@@ -24,6 +24,15 @@ fn parse_format(s: &str) -> Result<MissionFormat, String> {
 
 /// Runs `vigil convert`: reads, prints each note as a warning line, writes atomically.
 pub fn run(args: Args) -> anyhow::Result<()> {
+    // Converting a file onto itself would replace the original with a converted copy.
+    if let (Ok(a), Ok(b)) = (args.input.canonicalize(), args.output.canonicalize())
+        && a == b
+    {
+        anyhow::bail!(
+            "{}: the output is the input file; write the conversion to another file",
+            args.output.display()
+        );
+    }
     let (mission, read_notes) =
         mission::read_mission(&args.input).context("cannot read the input mission")?;
     for n in &read_notes {

@@ -18,6 +18,24 @@ pub struct Args {
 
 /// Runs `vigil download`.
 pub fn run(args: Args) -> anyhow::Result<()> {
+    // Check the output before the link is opened, not after the vehicle has been read.
+    if vigil::mission::MissionFormat::for_writing(&args.output).is_none() {
+        anyhow::bail!(
+            "{}: expected a .plan, .waypoints or .txt file name",
+            args.output.display()
+        );
+    }
+    let folder = match args.output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    if !folder.is_dir() {
+        anyhow::bail!(
+            "{}: the folder {} does not exist",
+            args.output.display(),
+            folder.display()
+        );
+    }
     runtime()?.block_on(async {
         let (link, target) = connect(&args.link).await?;
         let firmware = link.state(target).and_then(|s| s.borrow().firmware);
@@ -29,8 +47,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         )
         .await
         .with_context(|| format!("downloading from system {}", target.system))?;
-        let notes = vigil::mission::write_mission(&args.output, &mission)
-            .with_context(|| format!("writing {}", args.output.display()))?;
+        let notes =
+            vigil::mission::write_mission(&args.output, &mission).context("writing the mission")?;
         for n in &notes {
             eprintln!("note: {}", n.message);
         }

@@ -12,7 +12,8 @@ use vigil::area::{Selection, blind_spots, read_venue, seeded_cameras};
 use vigil::mission::write_mission;
 use vigil::planner::output::{Report, route_geojson, sortie_mission};
 use vigil::planner::{
-    Corner, Keepout, PlanInput, PlanOptions, RiskTarget, SwathSpec, ThermalCamera, Vehicle, plan,
+    Corner, Keepout, PlanError, PlanInput, PlanOptions, RiskTarget, SwathSpec, ThermalCamera,
+    Vehicle, plan,
 };
 
 /// Arguments of `vigil plan`.
@@ -22,6 +23,7 @@ use vigil::planner::{
 /// each mission is written as `<stem>-v<vehicle>-s<sortie>.plan` and `.waypoints` (numbers from
 /// 1) next to `-o`, and `-o` itself is not written.
 #[derive(Debug, clap::Args)]
+#[command(allow_negative_numbers = true)]
 pub struct Args {
     /// Venue file (GeoJSON with roles, KML/KMZ, or a QGC plan's geofence).
     pub venue: PathBuf,
@@ -156,10 +158,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         boundary: args.boundary.clone(),
         no_fly: args.no_fly.clone(),
     };
-    let mut venue = read_venue(&args.venue, &selection)
-        .with_context(|| format!("reading venue {}", args.venue.display()))?;
+    let mut venue = read_venue(&args.venue, &selection).context("reading the venue")?;
     for w in &venue.warnings {
-        tracing::warn!(venue = %venue.name, "{w}");
+        eprintln!("warning: {}: {w}", args.venue.display());
     }
     if args.seeded_cameras > 0 {
         let extra = seeded_cameras(&venue, args.seeded_cameras, args.camera_seed);
@@ -176,7 +177,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 .boundary
                 .interior_point()
                 .context("the venue boundary is empty")?;
-            tracing::warn!("venue has no home: using a point inside the boundary");
+            eprintln!(
+                "warning: {}: the venue has no home point: take-off and landing at a point \
+                 inside the boundary",
+                args.venue.display()
+            );
             p.0
         }
     };
@@ -225,7 +230,20 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         turnaround_s: args.turnaround_min * 60.0,
         ..PlanOptions::default()
     };
-    let planned = plan(&input, &opts).with_context(|| format!("planning {}", venue.name))?;
+    let planned = match plan(&input, &opts) {
+        Ok(p) => p,
+        // Say where on the map, and why, rather than in the planner's local metres.
+        Err(PlanError::Unreachable { x_m, y_m }) => {
+            let (lon, lat) = venue.frame.to_wgs84(x_m, y_m);
+            bail!(
+                "planning {}: blind spot at {lat:.6}, {lon:.6} (lat, lon) cannot be reached from \
+                 home inside the flyable area: no-fly zones or their margins enclose it (a smaller \
+                 --margin or margin_m may open a way)",
+                venue.name
+            );
+        }
+        Err(e) => return Err(e).with_context(|| format!("planning {}", venue.name)),
+    };
     let compute_ms = started.elapsed().as_secs_f64() * 1e3;
     let coverage = planned.coverage(&input.blind);
     let report = Report::new(&planned, &coverage, compute_ms);
@@ -250,8 +268,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 numbered(&args.output, vi + 1, si + 1)
             };
             for path in [primary.clone(), primary.with_extension(other_ext)] {
-                let notes = write_mission(&path, &mission)
-                    .with_context(|| format!("writing mission {}", path.display()))?;
+                let notes = write_mission(&path, &mission).context("writing the mission")?;
                 for n in notes {
                     tracing::info!(path = %path.display(), "{}", n.message);
                 }
@@ -276,8 +293,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         report.swath_m,
         report.sorties,
         report.vehicles,
-        report.path_length_m,
-        report.flight_time_s,
+        // `+ 0.0` prints an empty plan's -0 as 0.
+        report.path_length_m + 0.0,
+        report.flight_time_s + 0.0,
         report.turns,
         report.coverage_pct,
         report.blind_area_m2,
@@ -300,8 +318,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             r.name, r.level, r.revisit_min, r.max_gap_min, r.shortfall_min
         );
     }
-    for p in written {
+    for p in &written {
         println!("wrote {}", p.display());
+    }
+    if written.is_empty() {
+        println!("nothing to sweep: no blind spot to cover, so no mission was written");
     }
     Ok(())
 }

@@ -20,8 +20,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let s = summarize(&data);
     if s.messages == 0 {
         anyhow::bail!(
-            "{}: no MAVLink frame found in {} bytes (expected a .tlog: 8-byte big-endian \
-             timestamp, then a frame)",
+            "{}: no MAVLink frame with a valid checksum in {} bytes, all skipped (expected a \
+             .tlog: 8-byte big-endian timestamp, then a frame)",
             args.input.display(),
             data.len()
         );

@@ -16,6 +16,7 @@ use vigil::thermal::{
 
 /// Arguments of `vigil thermal`.
 #[derive(Debug, clap::Args)]
+#[command(allow_negative_numbers = true)]
 pub struct Args {
     /// Radiometric files (FLIR .jpg/.fff, 16-bit .tiff/.png), folders of them, or
     /// `udp:ADDR:PORT` to receive Vigil's thermal stream (see `vigil::thermal::udp`).
@@ -36,10 +37,10 @@ pub struct Args {
     #[arg(long)]
     pub calibration: Option<String>,
     /// Fixed palette range `MIN:MAX` in °C instead of automatic gain (1st–99th percentile).
-    #[arg(long, value_name = "MIN:MAX")]
+    #[arg(long, value_name = "MIN:MAX", allow_hyphen_values = true)]
     pub range: Option<String>,
     /// Colour only the band `MIN:MAX` °C, grey elsewhere.
-    #[arg(long, value_name = "MIN:MAX")]
+    #[arg(long, value_name = "MIN:MAX", allow_hyphen_values = true)]
     pub isotherm: Option<String>,
     /// Ground sample distance, metres per pixel, for hotspot sizes of files (the stream
     /// computes it from the pose).
@@ -48,7 +49,11 @@ pub struct Args {
     /// Place file frames as taken from this pose: `LAT,LON,ALT_M,YAW_DEG,GIMBAL_PITCH_DEG`
     /// (altitude above mean sea level; a stabilised gimbal, pitch −90 = straight down). The
     /// field of view comes from the file, else from --hfov-deg.
-    #[arg(long, value_name = "LAT,LON,ALT_M,YAW_DEG,GIMBAL_PITCH_DEG")]
+    #[arg(
+        long,
+        value_name = "LAT,LON,ALT_M,YAW_DEG,GIMBAL_PITCH_DEG",
+        allow_hyphen_values = true
+    )]
     pub pose: Option<String>,
     /// Horizontal field of view for --pose when the file does not give one, degrees.
     #[arg(long)]
@@ -126,7 +131,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         if hours.is_nan() || hours < 0.0 {
             bail!("--purge-older-than-h {hours}: expected a number of hours ≥ 0");
         }
-        if dir.is_dir() {
+        if !dir.exists() {
+            eprintln!("nothing to purge: {} does not exist", dir.display());
+        } else {
             let p = vigil::thermal::purge(dir, hours * 3600.0, now())?;
             eprintln!(
                 "purged {} record file(s), {} bytes, older than {hours} h from {}",
@@ -169,6 +176,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             ),
         };
         if let Err(e) = result {
+            // A single input's error is the command's error: one line, not two.
+            if args.inputs.len() == 1 {
+                return Err(e);
+            }
             eprintln!("error: {e:#}");
             failures += 1;
         }
@@ -405,6 +416,15 @@ fn run_udp(addr: &str, args: &Args, out: &Output) -> anyhow::Result<()> {
     let timeout = Duration::from_secs_f64(args.timeout_s.max(0.001));
     while args.frames.is_none_or(|max| n < max) {
         let Some(sf) = source.next_frame(timeout)? else {
+            if n == 0 {
+                // Say so rather than end silently: a wrong port, or a sender Vigil cannot read.
+                anyhow::bail!(
+                    "udp:{addr}: no thermal frame within {} s ({} datagram(s) received that are \
+                     not Vigil's or vigil-sim's frame chunks)",
+                    args.timeout_s,
+                    source.stats().bad_datagrams
+                );
+            }
             tracing::info!(
                 addr,
                 frames = n,

@@ -28,8 +28,8 @@ pub struct Args {
 
 /// Runs `vigil upload`.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let (mission, notes) = vigil::mission::read_mission(&args.mission)
-        .with_context(|| format!("reading {}", args.mission.display()))?;
+    let (mission, notes) =
+        vigil::mission::read_mission(&args.mission).context("reading the mission")?;
     for n in &notes {
         eprintln!("note: {}", n.message);
     }

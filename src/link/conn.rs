@@ -170,9 +170,12 @@ pub async fn open(addr: &ConnAddr) -> std::io::Result<Transport> {
         }
         ConnAddr::Tcp(hp) => {
             tokio::spawn(async move {
+                // The last connection failure reported, so that a refused port is said once.
+                let mut failed: Option<String> = None;
                 loop {
                     match tokio::net::TcpStream::connect(&hp).await {
                         Ok(stream) => {
+                            failed = None;
                             let _ = stream.set_nodelay(true);
                             let _ = ev_tx.send(TransportEvent::Up(hp.clone())).await;
                             let why = pump_tcp(stream, &ev_tx, &mut out_rx).await;
@@ -180,7 +183,16 @@ pub async fn open(addr: &ConnAddr) -> std::io::Result<Transport> {
                                 return;
                             }
                         }
-                        Err(e) => tracing::debug!(error = %e, addr = %hp, "tcp connect"),
+                        Err(e) => {
+                            tracing::debug!(error = %e, addr = %hp, "tcp connect");
+                            let why = format!("cannot connect to {hp}: {e}");
+                            if failed.as_ref() != Some(&why) {
+                                failed = Some(why.clone());
+                                if ev_tx.send(TransportEvent::Down(why)).await.is_err() {
+                                    return;
+                                }
+                            }
+                        }
                     }
                     if ev_tx.is_closed() {
                         return;
@@ -272,6 +284,8 @@ fn spawn_serial(
     });
     let w_rx = std::sync::Arc::new(std::sync::Mutex::new(w_rx));
     std::thread::spawn(move || {
+        // The last open failure reported, so that a missing port is said once.
+        let mut failed: Option<String> = None;
         loop {
             if ev_tx.is_closed() {
                 return;
@@ -283,10 +297,18 @@ fn spawn_serial(
                 Ok(p) => p,
                 Err(e) => {
                     tracing::debug!(error = %e, path, "serial open");
+                    let why = format!("cannot open {path}: {e}");
+                    if failed.as_ref() != Some(&why) {
+                        failed = Some(why.clone());
+                        if ev_tx.blocking_send(TransportEvent::Down(why)).is_err() {
+                            return;
+                        }
+                    }
                     std::thread::sleep(RECONNECT);
                     continue;
                 }
             };
+            failed = None;
             let _ = ev_tx.blocking_send(TransportEvent::Up(path.clone()));
             let writer = port.try_clone().ok().map(|mut wport| {
                 let w_rx = w_rx.clone();

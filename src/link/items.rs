@@ -696,6 +696,42 @@ fn e7_close(a: i32, b: i32, global: bool, via_float: bool) -> bool {
     (i64::from(a) - i64::from(b)).abs() <= tol
 }
 
+/// [`compare_items`] for a list of `kind`: fence and rally items are compared without their
+/// autocontinue flag, which means nothing for them and which ArduPilot does not keep.
+pub fn compare_list(
+    kind: ListKind,
+    sent: &[WireItem],
+    read: &[WireItem],
+    skip_home: bool,
+    via_float: bool,
+) -> Vec<Mismatch> {
+    let mut m = compare_items(sent, read, skip_home, via_float);
+    if kind != ListKind::Mission {
+        m.retain(|m| m.field != "autocontinue");
+    }
+    m
+}
+
+/// Whether `cmd` carries a position (latitude, longitude, altitude) that the vehicle stores
+/// with its frame: navigation commands but return-to-launch and delay, the do-commands that
+/// name a place, and fence and rally items.
+fn has_position(cmd: MavCmd) -> bool {
+    use MavCmd::*;
+    match cmd {
+        MAV_CMD_NAV_RETURN_TO_LAUNCH | MAV_CMD_NAV_DELAY => false,
+        MAV_CMD_DO_SET_HOME
+        | MAV_CMD_DO_LAND_START
+        | MAV_CMD_DO_REPOSITION
+        | MAV_CMD_DO_SET_ROI
+        | MAV_CMD_DO_SET_ROI_LOCATION => true,
+        // NAV commands are numbered below 100; fence and rally items from 5000.
+        c => {
+            let id = c as u32;
+            !(100..5000).contains(&id)
+        }
+    }
+}
+
 /// Every field of `read` compared with `sent`, item by item. With `skip_home` (ArduPilot's
 /// mission list) seq 0 is not compared: the vehicle replaces it with its real home. With
 /// `via_float` (items came through float `MISSION_ITEM`s) coordinates get float32 tolerance.
@@ -732,12 +768,26 @@ pub fn compare_items(
         if s.command != r.command {
             push("command", s.command_id().into(), r.command_id().into());
         }
-        if float_frame(s.frame) != float_frame(r.frame) {
+        // An item without a position (MAV_FRAME_MISSION, as QGC writes DO_CHANGE_SPEED and
+        // RTL, or a command that has none, such as CONDITION_YAW written with frame 3) has a
+        // meaningless frame: ArduPilot does not store it and reads it back as MAV_FRAME_GLOBAL.
+        let positionless = (s.frame == MavFrame::MAV_FRAME_MISSION || !has_position(s.command))
+            && matches!(
+                r.frame,
+                MavFrame::MAV_FRAME_MISSION | MavFrame::MAV_FRAME_GLOBAL
+            );
+        if !positionless && float_frame(s.frame) != float_frame(r.frame) {
             push("frame", s.frame_id().into(), r.frame_id().into());
         }
         const NAMES: [&str; 4] = ["param1", "param2", "param3", "param4"];
-        for ((name, a), b) in NAMES.iter().zip(s.params).zip(r.params) {
-            if !f32_close(a, b) {
+        for (i, ((name, a), b)) in NAMES.iter().zip(s.params).zip(r.params).enumerate() {
+            // DO_CHANGE_SPEED's throttle: a negative value means "no change", and ArduPilot
+            // keeps the throttle as an unsigned percentage where 0 means the same.
+            let no_throttle_change = s.command == MavCmd::MAV_CMD_DO_CHANGE_SPEED
+                && i == 2
+                && a < 0.0
+                && (b == 0.0 || b == a);
+            if !no_throttle_change && !f32_close(a, b) {
                 push(name, a.into(), b.into());
             }
         }
@@ -944,6 +994,69 @@ mod tests {
         assert_eq!(
             compare_items(&[a], &[nan_back], false, false)[0].field,
             "param2"
+        );
+    }
+
+    #[test]
+    fn positionless_items_read_back_as_ardupilot_stores_them() {
+        // The planner's DO_CHANGE_SPEED (frame MISSION, throttle -1 = no change) and RTL come
+        // back from ArduPilot (and vigil-sim) with frame GLOBAL and throttle 0: no mismatch.
+        let blank = |command, params| WireItem {
+            command,
+            frame: MavFrame::MAV_FRAME_MISSION,
+            params,
+            x: 0,
+            y: 0,
+            z: 0.0,
+            autocontinue: true,
+        };
+        let speed = blank(MavCmd::MAV_CMD_DO_CHANGE_SPEED, [1.0, 10.0, -1.0, 0.0]);
+        let rtl = blank(MavCmd::MAV_CMD_NAV_RETURN_TO_LAUNCH, [0.0; 4]);
+        let mut speed_back = speed;
+        speed_back.frame = MavFrame::MAV_FRAME_GLOBAL;
+        speed_back.params[2] = 0.0;
+        let mut rtl_back = rtl;
+        rtl_back.frame = MavFrame::MAV_FRAME_GLOBAL;
+        assert!(compare_items(&[speed, rtl], &[speed_back, rtl_back], false, false).is_empty());
+        // CONDITION_YAW written with frame 3 (as in ArduPilot's own copter_mission.txt) comes
+        // back with frame 0; a waypoint's frame still counts.
+        let mut yaw = blank(MavCmd::MAV_CMD_CONDITION_YAW, [640.0, 20.0, 1.0, 1.0]);
+        yaw.frame = MavFrame::MAV_FRAME_GLOBAL_RELATIVE_ALT;
+        let mut yaw_back = yaw;
+        yaw_back.frame = MavFrame::MAV_FRAME_GLOBAL;
+        assert!(compare_items(&[yaw], &[yaw_back], false, false).is_empty());
+        let mut wp = yaw;
+        wp.command = MavCmd::MAV_CMD_NAV_WAYPOINT;
+        let mut wp_back = yaw_back;
+        wp_back.command = MavCmd::MAV_CMD_NAV_WAYPOINT;
+        assert_eq!(
+            compare_items(&[wp], &[wp_back], false, false)[0].field,
+            "frame"
+        );
+        // A real change still counts: another speed, a throttle, a positional frame.
+        speed_back.params[1] = 5.0;
+        speed_back.params[2] = 50.0;
+        rtl_back.frame = MavFrame::MAV_FRAME_GLOBAL_RELATIVE_ALT;
+        let m = compare_items(&[speed, rtl], &[speed_back, rtl_back], false, false);
+        let fields: Vec<_> = m.iter().map(|m| (m.seq, m.field)).collect();
+        assert_eq!(fields, [(0, "param2"), (0, "param3"), (1, "frame")]);
+
+        // A fence vertex read back with autocontinue set is the same vertex; a mission item is
+        // not the same item.
+        let mut vertex = blank(
+            MavCmd::MAV_CMD_NAV_FENCE_POLYGON_VERTEX_INCLUSION,
+            [4.0, 0.0, 0.0, 0.0],
+        );
+        vertex.frame = MavFrame::MAV_FRAME_GLOBAL;
+        vertex.autocontinue = false;
+        let vertex_back = WireItem {
+            autocontinue: true,
+            ..vertex
+        };
+        assert!(compare_list(ListKind::Fence, &[vertex], &[vertex_back], false, false).is_empty());
+        assert_eq!(
+            compare_list(ListKind::Mission, &[vertex], &[vertex_back], false, false)[0].field,
+            "autocontinue"
         );
     }
 }

@@ -91,12 +91,15 @@ pub enum LinkError {
     #[error(transparent)]
     Tlog(#[from] super::tlog::TlogError),
     /// No vehicle was heard in time.
-    #[error("no vehicle heard on {addr} within {waited:?}")]
+    #[error("no vehicle heard on {addr} within {waited:?}{}",
+        link_down.as_ref().map(|w| format!(" (link down: {w})")).unwrap_or_default())]
     NoVehicle {
         /// The connection string.
         addr: String,
         /// How long we waited.
         waited: Duration,
+        /// Why the transport was down at the end, if it was (a refused port, a missing device).
+        link_down: Option<String>,
     },
     /// The link's task ended.
     #[error("the link is closed")]
@@ -114,10 +117,13 @@ pub struct LinkStats {
     pub skipped_bytes: u64,
     /// Connections (re)established.
     pub connects: u64,
-    /// Connections lost.
+    /// Connections lost, and failures to connect (each distinct failure once in a row).
     pub disconnects: u64,
     /// Signing counters.
     pub signing: SigningStats,
+    /// Why the transport is down (a refused connection, a missing serial device), or `None`
+    /// while it is up or has reported nothing.
+    pub link_down: Option<String>,
 }
 
 type Sessions = Arc<Mutex<BTreeMap<(u8, u8), watch::Sender<VehicleState>>>>;
@@ -213,6 +219,7 @@ impl Link {
                 return Err(LinkError::NoVehicle {
                     addr: self.addr.clone(),
                     waited: timeout,
+                    link_down: self.stats().link_down,
                 });
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -353,11 +360,14 @@ impl LinkTask {
                         tracing::info!(peer = %who, "link up");
                         // A new connection: ask for telemetry again.
                         streams_asked.clear();
-                        if let Ok(mut s) = self.stats.lock() { s.connects += 1; }
+                        if let Ok(mut s) = self.stats.lock() { s.connects += 1; s.link_down = None; }
                     }
                     Some(TransportEvent::Down(why)) => {
                         tracing::warn!(reason = %why, "link down, reconnecting");
-                        if let Ok(mut s) = self.stats.lock() { s.disconnects += 1; }
+                        if let Ok(mut s) = self.stats.lock() {
+                            s.disconnects += 1;
+                            s.link_down = Some(why);
+                        }
                     }
                     Some(TransportEvent::Closed) | None => {
                         tracing::info!("transport closed");

@@ -20,7 +20,7 @@ use mavlink::dialects::ardupilotmega::{
     MISSION_REQUEST_INT_DATA, MISSION_REQUEST_LIST_DATA, MavMessage, MavMissionResult,
 };
 
-use super::items::{ListKind, Mismatch, WireItem, compare_items};
+use super::items::{ListKind, Mismatch, WireItem, compare_list};
 use super::rtt::RttEstimator;
 
 /// Who a transaction talks to: the vehicle's system and component id.
@@ -123,7 +123,8 @@ pub enum TransferError {
         count: usize,
     },
     /// The vehicle refused the transfer or an item.
-    #[error("{kind} {stage}: the vehicle answered MISSION_ACK {result:?} after item {last_seq:?}")]
+    #[error("{kind} {stage}: the vehicle answered MISSION_ACK {result:?} {}",
+        last_seq.map_or_else(|| "before any item".to_string(), |s| format!("after item {s}")))]
     Rejected {
         /// Which list.
         kind: &'static str,
@@ -1103,7 +1104,7 @@ enum VerifyStage {
 }
 
 /// An upload followed by a read-back that compares every field of every item
-/// ([`compare_items`]); succeeds only when they match. With `home_item` (ArduPilot's mission
+/// ([`compare_list`]); succeeds only when they match. With `home_item` (ArduPilot's mission
 /// list) seq 0 is not compared: the vehicle puts its real home there.
 #[derive(Debug, Clone)]
 pub struct VerifiedUpload {
@@ -1201,7 +1202,13 @@ impl VerifiedUpload {
                         VerifyStage::Done
                     }
                     Some(Ok(dl)) => {
-                        let m = compare_items(&self.sent, &dl.items, self.home_item, dl.via_float);
+                        let m = compare_list(
+                            self.kind,
+                            &self.sent,
+                            &dl.items,
+                            self.home_item,
+                            dl.via_float,
+                        );
                         if !m.is_empty() && !rep.ack_seen && self.attempts <= self.cfg.max_restarts
                         {
                             // The upload's acknowledgement never came and the vehicle does not
@@ -1277,3 +1284,27 @@ delegate_transaction!(MissionUpload, Result<UploadReport, TransferError>);
 delegate_transaction!(MissionDownload, Result<DownloadReport, TransferError>);
 delegate_transaction!(MissionClear, Result<(), TransferError>);
 delegate_transaction!(VerifiedUpload, Result<VerifiedReport, TransferError>);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_names_the_item_in_words_not_as_an_option() {
+        let e = |last_seq| TransferError::Rejected {
+            kind: "mission",
+            stage: "upload",
+            result: MavMissionResult::MAV_MISSION_UNSUPPORTED,
+            last_seq,
+        };
+        assert_eq!(
+            e(Some(3)).to_string(),
+            "mission upload: the vehicle answered MISSION_ACK MAV_MISSION_UNSUPPORTED after item 3"
+        );
+        assert_eq!(
+            e(None).to_string(),
+            "mission upload: the vehicle answered MISSION_ACK MAV_MISSION_UNSUPPORTED before any \
+             item"
+        );
+    }
+}

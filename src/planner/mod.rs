@@ -354,10 +354,8 @@ fn check_options(o: &PlanOptions) -> Result<(), PlanError> {
             expected,
         })
     };
-    let swath = o.swath.swath_m(o.alt_m);
-    if !(swath.is_finite() && swath >= 1.0) {
-        return bad("swath_m", swath, "a width of at least 1 m");
-    }
+    // The inputs of the swath first, so that a bad overlap or altitude is named rather than
+    // the swath it gives.
     if !(o.alt_m.is_finite() && o.alt_m > 0.0) {
         return bad("alt_m", o.alt_m, "a positive altitude");
     }
@@ -365,6 +363,10 @@ fn check_options(o: &PlanOptions) -> Result<(), PlanError> {
         && !(0.0..0.95).contains(&side_overlap)
     {
         return bad("overlap", side_overlap, "a share in [0, 0.95)");
+    }
+    let swath = o.swath.swath_m(o.alt_m);
+    if !(swath.is_finite() && swath >= 1.0) {
+        return bad("swath_m", swath, "a width of at least 1 m");
     }
     let v = &o.vehicle;
     if !(v.speed_mps.is_finite() && v.speed_mps > 0.0) {
@@ -377,6 +379,9 @@ fn check_options(o: &PlanOptions) -> Result<(), PlanError> {
             "positive acceleration and climb rate",
         );
     }
+    if !(v.endurance_s.is_finite() && v.endurance_s > 0.0) {
+        return bad("endurance_s", v.endurance_s, "a positive endurance");
+    }
     if !(0.0..1.0).contains(&v.reserve) {
         return bad("reserve", v.reserve, "a share in [0, 1)");
     }
@@ -388,6 +393,31 @@ fn check_options(o: &PlanOptions) -> Result<(), PlanError> {
     }
     if o.vehicles == 0 || o.vehicles > 64 {
         return bad("vehicles", o.vehicles as f64, "1 to 64 vehicles");
+    }
+    if !(o.vehicle_alt_step_m.is_finite() && o.vehicle_alt_step_m >= 0.0) {
+        return bad(
+            "vehicle_alt_step_m",
+            o.vehicle_alt_step_m,
+            "an altitude step of 0 m or more",
+        );
+    }
+    if let Some(h) = o.sweep_heading_deg
+        && !h.is_finite()
+    {
+        return bad("sweep_heading_deg", h, "a heading in degrees");
+    }
+    if !(o.min_region_m2.is_finite() && o.min_region_m2 >= 0.0) {
+        return bad("min_region_m2", o.min_region_m2, "an area of 0 m² or more");
+    }
+    if !(o.patrol_window_s.is_finite() && o.patrol_window_s >= 0.0) {
+        return bad(
+            "patrol_window_s",
+            o.patrol_window_s,
+            "a window of 0 s or more",
+        );
+    }
+    if !(o.turnaround_s.is_finite() && o.turnaround_s >= 0.0) {
+        return bad("turnaround_s", o.turnaround_s, "a time of 0 s or more");
     }
     Ok(())
 }

@@ -167,6 +167,8 @@ struct Header {
     calibration: Calibration,
     pose: Option<Pose>,
     hfov_deg: f64,
+    /// Where the samples start in the datagram: [`HEADER_LEN`], or [`SIM_HEADER_LEN`].
+    header_len: usize,
 }
 
 impl Header {
@@ -177,14 +179,68 @@ impl Header {
     }
 }
 
+/// The magic of `vigil-sim`'s thermal chunks (layout in `sim/src/thermal.rs`).
+pub const SIM_MAGIC: &[u8; 4] = b"VTH1";
+/// Header length of `vigil-sim`'s chunks, bytes.
+pub const SIM_HEADER_LEN: usize = 64;
+
+/// A `vigil-sim` chunk (`VTH1`): centikelvin samples, the vehicle's position, heading, the
+/// gimbal pitch (stabilised in roll and pitch) and the field of view.
+fn parse_sim_header(d: &[u8]) -> Option<Header> {
+    if d.len() < SIM_HEADER_LEN || &d[0..4] != SIM_MAGIC {
+        return None;
+    }
+    let u16_at = |i: usize| u16::from_le_bytes([d[i], d[i + 1]]);
+    let u32_at = |i: usize| u32::from_le_bytes([d[i], d[i + 1], d[i + 2], d[i + 3]]);
+    let f32_at = |i: usize| f64::from(f32::from_bits(u32_at(i)));
+    let i32_at = |i: usize| u32_at(i) as i32;
+    let time_us = u64::from(u32_at(16)) | (u64::from(u32_at(20)) << 32);
+    Some(Header {
+        frame_id: u32_at(4),
+        time_us,
+        width: u16_at(12),
+        height: u16_at(14),
+        index: u16_at(8),
+        count: u16_at(10),
+        offset: u32_at(56),
+        // A length that does not fit is refused below with the datagram's size.
+        len: u16::try_from(u32_at(60)).unwrap_or(u16::MAX),
+        calibration: Calibration::CentiKelvin,
+        pose: Some(Pose {
+            time_s: time_us as f64 / 1e6,
+            lat_deg: f64::from(i32_at(28)) / 1e7,
+            lon_deg: f64::from(i32_at(32)) / 1e7,
+            alt_m: f64::from(i32_at(36)) / 1e3,
+            roll_deg: 0.0,
+            pitch_deg: 0.0,
+            yaw_deg: f32_at(44),
+            gimbal_roll_deg: 0.0,
+            gimbal_pitch_deg: f32_at(48),
+            gimbal_yaw_deg: 0.0,
+        }),
+        hfov_deg: f32_at(52),
+        header_len: SIM_HEADER_LEN,
+    })
+}
+
+/// A datagram's header, `VTF1` or `vigil-sim`'s `VTH1`, checked against its length.
 fn parse_header(d: &[u8], name: &str) -> Result<Header, ThermalError> {
+    let h = match parse_sim_header(d) {
+        Some(h) => h,
+        None => parse_vtf1(d, name)?,
+    };
+    check_header(h, d.len(), name)
+}
+
+/// A `VTF1` datagram's header (layout above).
+fn parse_vtf1(d: &[u8], name: &str) -> Result<Header, ThermalError> {
     let bad = |what: String| ThermalError::Malformed {
         source_name: name.to_string(),
         what,
     };
     if d.len() < HEADER_LEN || &d[0..4] != MAGIC {
         return Err(bad(format!(
-            "datagram of {} bytes without a VTF1 header (expected magic \"VTF1\" and {HEADER_LEN} header bytes)",
+            "datagram of {} bytes without a VTF1 header (expected magic \"VTF1\" and {HEADER_LEN} header bytes, or vigil-sim's \"VTH1\")",
             d.len()
         )));
     }
@@ -193,7 +249,7 @@ fn parse_header(d: &[u8], name: &str) -> Result<Header, ThermalError> {
     let f32_at = |i: usize| f64::from(f32::from_bits(u32_at(i)));
     let i32_at = |i: usize| u32_at(i) as i32;
     let time_us = u64::from(u32_at(8)) | (u64::from(u32_at(12)) << 32);
-    let h = Header {
+    Ok(Header {
         frame_id: u32_at(4),
         time_us,
         width: u16_at(16),
@@ -223,6 +279,16 @@ fn parse_header(d: &[u8], name: &str) -> Result<Header, ThermalError> {
             gimbal_yaw_deg: f32_at(72),
         }),
         hfov_deg: f32_at(76),
+        header_len: HEADER_LEN,
+    })
+}
+
+/// Refuses a header whose sizes, indices or calibration cannot be right for a datagram of
+/// `datagram_len` bytes.
+fn check_header(h: Header, datagram_len: usize, name: &str) -> Result<Header, ThermalError> {
+    let bad = |what: String| ThermalError::Malformed {
+        source_name: name.to_string(),
+        what,
     };
     let total = 2 * usize::from(h.width) * usize::from(h.height);
     let end = h.offset as usize + usize::from(h.len);
@@ -238,14 +304,11 @@ fn parse_header(d: &[u8], name: &str) -> Result<Header, ThermalError> {
             h.frame_id, h.index, h.count, h.width, h.height
         )));
     }
-    if d.len() != HEADER_LEN + usize::from(h.len) || end > total || !h.len.is_multiple_of(2) {
+    if datagram_len != h.header_len + usize::from(h.len) || end > total || !h.len.is_multiple_of(2)
+    {
         return Err(bad(format!(
             "frame {} chunk {}: payload {}+{} in a {}-byte datagram for {total} bytes of samples",
-            h.frame_id,
-            h.index,
-            h.offset,
-            h.len,
-            d.len()
+            h.frame_id, h.index, h.offset, h.len, datagram_len
         )));
     }
     Ok(h)
@@ -333,7 +396,7 @@ impl Reassembler {
         p.missing -= 1;
         let start = h.offset as usize;
         p.data[start..start + usize::from(h.len)]
-            .copy_from_slice(&datagram[HEADER_LEN..HEADER_LEN + usize::from(h.len)]);
+            .copy_from_slice(&datagram[h.header_len..h.header_len + usize::from(h.len)]);
 
         if p.missing > 0 {
             while self.pending.len() > MAX_PENDING {
@@ -515,6 +578,67 @@ impl UdpFrameSender {
 
 #[cfg(test)]
 mod tests {
+
+    /// A `vigil-sim` chunk laid out as `sim/src/thermal.rs` documents it.
+    fn sim_chunk(frame_id: u32, index: u16, count: u16, offset: u32, px: &[u16]) -> Vec<u8> {
+        let mut d = Vec::new();
+        d.extend_from_slice(b"VTH1");
+        d.extend_from_slice(&frame_id.to_le_bytes());
+        d.extend_from_slice(&index.to_le_bytes());
+        d.extend_from_slice(&count.to_le_bytes());
+        d.extend_from_slice(&2u16.to_le_bytes()); // width
+        d.extend_from_slice(&2u16.to_le_bytes()); // height
+        d.extend_from_slice(&1_500_000u64.to_le_bytes()); // boot time, µs
+        d.extend_from_slice(&[1, 0, 0, 0]); // system id
+        d.extend_from_slice(&(-378_249_010i32).to_le_bytes());
+        d.extend_from_slice(&1_449_839_555i32.to_le_bytes());
+        d.extend_from_slice(&52_000i32.to_le_bytes()); // 52 m above sea level
+        d.extend_from_slice(&40_000i32.to_le_bytes()); // 40 m above home
+        d.extend_from_slice(&90f32.to_le_bytes()); // heading
+        d.extend_from_slice(&(-90f32).to_le_bytes()); // gimbal pitch
+        d.extend_from_slice(&57f32.to_le_bytes()); // hfov
+        d.extend_from_slice(&offset.to_le_bytes());
+        d.extend_from_slice(&(2 * px.len() as u32).to_le_bytes());
+        assert_eq!(d.len(), SIM_HEADER_LEN);
+        for p in px {
+            d.extend_from_slice(&p.to_le_bytes());
+        }
+        d
+    }
+
+    #[test]
+    fn vigil_sim_chunks_are_reassembled_with_their_pose() {
+        // `vigil thermal udp:` printed nothing for vigil-sim's stream: its VTH1 chunks were
+        // refused as datagrams without a VTF1 header.
+        let mut r = Reassembler::new("sim");
+        assert!(
+            r.push(&sim_chunk(7, 1, 2, 4, &[31_015, 30_415]))
+                .expect("a well-formed chunk")
+                .is_none()
+        );
+        let f = r
+            .push(&sim_chunk(7, 0, 2, 0, &[28_315, 29_315]))
+            .expect("a well-formed chunk")
+            .expect("both chunks");
+        assert_eq!(f.frame_id, 7);
+        assert_eq!(f.frame.samples, [28_315, 29_315, 31_015, 30_415]);
+        assert_eq!(f.frame.calibration, Calibration::CentiKelvin);
+        assert_eq!(f.hfov_deg, 57.0);
+        let p = f.pose.expect("pose");
+        assert_eq!(
+            (p.time_s, p.lat_deg, p.lon_deg),
+            (1.5, -37.824901, 144.9839555)
+        );
+        assert_eq!(
+            (p.alt_m, p.yaw_deg, p.gimbal_pitch_deg),
+            (52.0, 90.0, -90.0)
+        );
+        // A chunk whose length disagrees with its datagram is refused, not read past.
+        let mut short = sim_chunk(8, 0, 1, 0, &[1, 2, 3, 4]);
+        short.truncate(short.len() - 2);
+        assert!(r.push(&short).is_err());
+    }
+
     use super::*;
     use rand::SeedableRng;
     use rand::seq::SliceRandom;

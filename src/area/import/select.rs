@@ -93,7 +93,10 @@ pub(super) fn select(
                 features[i].geometry.kind()
             )
         } else {
-            boundary_hint(features)
+            match polygon_list(features) {
+                Some(list) => format!("the file's polygon features are {list}"),
+                None => "the file has no Polygon or MultiPolygon feature".into(),
+            }
         };
         return Err(VenueError::NoMatch {
             path: path.to_owned(),
@@ -106,12 +109,23 @@ pub(super) fn select(
 
 /// A hint listing the file's polygon features, for choosing a boundary.
 pub(super) fn boundary_hint(features: &[RawFeature]) -> String {
+    match polygon_list(features) {
+        Some(list) => format!(
+            "no feature has role \"boundary\"; choose one with --boundary KEY=VALUE or \
+             --boundary #INDEX (polygon features: {list})"
+        ),
+        None => "the file has no Polygon or MultiPolygon feature".into(),
+    }
+}
+
+/// The file's polygon features (`#3 "Name"`, the first eight), or `None` if it has none.
+fn polygon_list(features: &[RawFeature]) -> Option<String> {
     let polygons: Vec<&RawFeature> = features
         .iter()
         .filter(|f| matches!(f.geometry, RawGeometry::Polygons(_)))
         .collect();
     if polygons.is_empty() {
-        return "the file has no Polygon or MultiPolygon feature".into();
+        return None;
     }
     let listed: Vec<String> = polygons
         .iter()
@@ -127,11 +141,7 @@ pub(super) fn boundary_hint(features: &[RawFeature]) -> String {
     } else {
         String::new()
     };
-    format!(
-        "no feature has role \"boundary\"; choose one with --boundary KEY=VALUE or --boundary \
-         #INDEX (polygon features: {}{more})",
-        listed.join(", ")
-    )
+    Some(format!("{}{more}", listed.join(", ")))
 }
 
 #[cfg(test)]
