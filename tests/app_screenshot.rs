@@ -244,13 +244,15 @@ fn red_theme_emits_no_green_or_blue_light() {
         return;
     }
     let png = out_dir().join("app_red.png");
-    // Ready once the map is drawn: many pure red pixels.
+    // Ready once the map is drawn in red and the first frames (drawn before the theme is
+    // applied) are gone; if that never happens the checks below fail on the last screenshot.
     let shot = run_app(92, "red", &png, |s| {
-        s.rgb
+        let red = s
+            .rgb
             .chunks_exact(3)
-            .filter(|p| p[0] > 60 && p[1] == 0 && p[2] == 0)
-            .count()
-            > 2000
+            .filter(|p| p[0] > 60 && p[1] == 0 && p[2] == 0);
+        let lit = s.rgb.chunks_exact(3).filter(|p| p[1] > 24 || p[2] > 24);
+        red.count() > 2000 && lit.count() * 1000 < s.w * s.h
     });
     eprintln!("screenshot: {}", png.display());
     let lit = shot

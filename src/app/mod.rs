@@ -765,6 +765,10 @@ pub fn run(config: AppConfig) -> eframe::Result {
     eframe::run_native(
         "Vigil",
         options,
-        Box::new(move |_cc| Ok(Box::new(VigilApp::new(&config)))),
+        Box::new(move |cc| {
+            // Before the first frame: a red-theme start must not flash grey at the operator.
+            cc.egui_ctx.set_visuals(theme::visuals(config.theme));
+            Ok(Box::new(VigilApp::new(&config)))
+        }),
     )
 }
