@@ -514,3 +514,30 @@ fn a_real_flir_radiometric_jpeg_opens_in_the_thermal_panel() {
     ));
     assert!(stats.max_c > stats.min_c);
 }
+
+#[test]
+fn a_tile_server_shows_its_attribution_and_the_layers_still_draw_without_tiles() {
+    // A server that cannot answer (nothing listens on port 9): no network in tests.
+    let cache = tempfile::tempdir().expect("tempdir");
+    let mut app = VigilApp::new(&AppConfig {
+        venue: Some(stadium()),
+        tile_cache: Some(cache.path().to_path_buf()),
+        ..AppConfig::default()
+    });
+    app.set_tiles(vigil::app::TileChoice::Url(
+        "http://127.0.0.1:9/{z}/{x}/{y}.png".into(),
+    ));
+    let mut h = harness(app);
+    h.run_steps(3);
+    h.get_by_label("Map tiles: custom server (see its terms)");
+    assert!(h.state().shapes.is_some());
+    // Back to no tiles: the attribution goes.
+    h.get_by_label("None (offline: layers, grid, scale)")
+        .click();
+    h.run_steps(2);
+    assert_eq!(h.state().tile_choice(), &vigil::app::TileChoice::None);
+    assert!(
+        h.query_by_label("Map tiles: custom server (see its terms)")
+            .is_none()
+    );
+}

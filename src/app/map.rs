@@ -76,13 +76,18 @@ pub fn tile_cache_dir() -> Option<PathBuf> {
     Some(base.join("vigil").join("tiles"))
 }
 
-/// Opens a tile source. `None` for [`TileChoice::None`].
-pub fn open_tiles(choice: &TileChoice, ctx: &egui::Context) -> Option<Box<dyn Tiles>> {
+/// Opens a tile source, downloads cached in `cache` (none: not cached). `None` for
+/// [`TileChoice::None`].
+pub fn open_tiles(
+    choice: &TileChoice,
+    cache: Option<PathBuf>,
+    ctx: &egui::Context,
+) -> Option<Box<dyn Tiles>> {
     match choice {
         TileChoice::None => None,
         TileChoice::Url(template) => {
             let options = HttpOptions {
-                cache: tile_cache_dir(),
+                cache,
                 ..HttpOptions::default()
             };
             Some(Box::new(HttpTiles::with_options(

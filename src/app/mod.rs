@@ -42,6 +42,8 @@ pub struct AppConfig {
     pub theme: Theme,
     /// Start the bundled simulator at the venue's home and connect to it.
     pub simulator: bool,
+    /// Where downloaded tiles are cached (default [`map::tile_cache_dir`]; `None`: no cache).
+    pub tile_cache: Option<PathBuf>,
 }
 
 impl Default for AppConfig {
@@ -52,6 +54,7 @@ impl Default for AppConfig {
             tiles: TileChoice::None,
             theme: Theme::Night,
             simulator: false,
+            tile_cache: map::tile_cache_dir(),
         }
     }
 }
@@ -164,6 +167,7 @@ pub struct VigilApp {
     pub tab: Tab,
     pub map_memory: MapMemory,
     tile_choice: TileChoice,
+    tile_cache: Option<PathBuf>,
     tiles: Option<Box<dyn Tiles>>,
     tiles_ctx: Option<egui::Context>,
     applied_theme: Option<Theme>,
@@ -217,6 +221,7 @@ impl VigilApp {
             tab: Tab::Layers,
             map_memory: MapMemory::default(),
             tile_choice: config.tiles.clone(),
+            tile_cache: config.tile_cache.clone(),
             tiles: None,
             tiles_ctx: None,
             applied_theme: None,
@@ -658,6 +663,11 @@ impl VigilApp {
         self.map_memory.center_at(lon_lat(p.0, p.1));
     }
 
+    /// Where downloaded tiles are cached.
+    pub fn tile_cache(&self) -> Option<&Path> {
+        self.tile_cache.as_deref()
+    }
+
     /// The tile source in use.
     pub fn tile_choice(&self) -> &TileChoice {
         &self.tile_choice
@@ -722,7 +732,7 @@ impl VigilApp {
             self.applied_theme = Some(self.theme);
         }
         if self.tiles.is_none() && self.tile_choice != TileChoice::None {
-            self.tiles = map::open_tiles(&self.tile_choice, ui.ctx());
+            self.tiles = map::open_tiles(&self.tile_choice, self.tile_cache.clone(), ui.ctx());
             self.tiles_ctx = Some(ui.ctx().clone());
         }
         let ctx = ui.ctx().clone();

@@ -185,7 +185,7 @@ fn layers_tab(app: &mut VigilApp, ui: &mut Ui) {
     if choice != app.tile_choice {
         app.set_tiles(choice);
     }
-    if let Some(dir) = map::tile_cache_dir()
+    if let Some(dir) = app.tile_cache()
         && matches!(app.tile_choice, TileChoice::Url(_))
     {
         ui.small(format!("Tile cache: {}", dir.display()));

@@ -66,6 +66,7 @@ fn run_with(args: Args, first_run: bool) -> anyhow::Result<()> {
         tiles: tile_choice(args.tiles.as_deref()),
         theme,
         simulator: args.sim || (first_run && venue_is_sample),
+        ..AppConfig::default()
     };
     vigil::app::run(config)
         .map_err(|e| anyhow::anyhow!("{e}"))
