@@ -411,7 +411,23 @@ fn live_telemetry_outside_the_fence_raises_a_monitor_alarm_the_operator_acknowle
         "{:#?}",
         h.state().alarms
     );
-    h.state_mut().on_telemetry(&state_at(260.0, 8.0));
+    let mut out = state_at(260.0, 8.0);
+    out.status_texts.push_back(vigil::link::state::StatusText {
+        at: std::time::Duration::from_secs(5),
+        severity: 2,
+        text: "Fence breached".into(),
+    });
+    h.state_mut().on_telemetry(&out);
+    // The same text again is not logged twice.
+    h.state_mut().on_telemetry(&out);
+    let texts: Vec<_> = h
+        .state()
+        .log
+        .iter()
+        .filter(|l| l.text == "vehicle 1: Fence breached")
+        .collect();
+    assert_eq!(texts.len(), 1);
+    assert_eq!(texts[0].level, vigil::app::LogLevel::Error);
     h.run_steps(1);
     let alarm = h
         .state()
