@@ -376,6 +376,17 @@ fn connect_to_the_simulator_upload_and_watch_it_take_off() {
     let v = &h.state().vehicles[&1];
     assert!(!v.trail.is_empty(), "the vehicle left a trail");
     assert!(h.state().history[&1].alt_m.len() > 2, "altitude plotted");
+    open_tab(&mut h, Tab::Plots);
+    h.get_by_label("Altitude (m)");
+    h.get_by_label("Battery (%)");
+    h.get_by_label("Link quality (%)");
+    // Return, confirmed: the simulator switches to RTL.
+    open_tab(&mut h, Tab::Fly);
+    h.get_by_label("Return").click();
+    h.run_steps(2);
+    h.get_by_label("Yes, return").click();
+    h.run_steps(2);
+    step_until(&mut h, 30.0, "RTL mode", |a| a.vehicles[&1].mode == "RTL");
 }
 
 #[test]
