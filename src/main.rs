@@ -17,7 +17,7 @@ enum Command {
     /// Read a venue, compute its blind spots and print their figures.
     Venue(cmd::venue::Args),
     /// Plan a sweep of a venue's blind spots and write the mission.
-    Plan(cmd::plan::Args),
+    Plan(Box<cmd::plan::Args>),
     /// Convert a mission between .plan, .waypoints and legacy fence/rally files.
     Convert(cmd::convert::Args),
     /// Summarise a telemetry log (.tlog).
@@ -44,7 +44,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Venue(args) => cmd::venue::run(args),
-        Command::Plan(args) => cmd::plan::run(args),
+        Command::Plan(args) => cmd::plan::run(*args),
         Command::Convert(args) => cmd::convert::run(args),
         Command::Replay(args) => cmd::replay::run(args),
         Command::Upload(args) => cmd::upload::run(args),
