@@ -28,6 +28,8 @@ enum Command {
     Download(cmd::download::Args),
     /// Upload, arm, take off, fly the mission in AUTO and report until landed.
     Fly(cmd::fly::Args),
+    /// Check a geofence before flight; upload it to a vehicle, download and compare it.
+    Fence(cmd::fence::Args),
     /// Decode radiometric thermal frames (files or UDP stream): temperatures and detections.
     Thermal(Box<cmd::thermal::Args>),
 }
@@ -50,6 +52,7 @@ fn main() -> std::process::ExitCode {
         Command::Upload(args) => cmd::upload::run(args),
         Command::Download(args) => cmd::download::run(args),
         Command::Fly(args) => cmd::fly::run(args),
+        Command::Fence(args) => cmd::fence::run(args),
         Command::Thermal(args) => cmd::thermal::run(*args),
     };
     match result {

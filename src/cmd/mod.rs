@@ -4,6 +4,7 @@ pub mod convert;
 pub mod download;
 pub mod fly;
 pub mod link_args;
+pub mod fence;
 pub mod plan;
 pub mod replay;
 pub mod thermal;
