@@ -30,6 +30,8 @@ enum Command {
     Fly(cmd::fly::Args),
     /// Check a geofence before flight; upload it to a vehicle, download and compare it.
     Fence(cmd::fence::Args),
+    /// Plan, upload, fly and report a night sweep of a venue (bundled simulator or a vehicle).
+    Sweep(Box<cmd::sweep::Args>),
     /// Decode radiometric thermal frames (files or UDP stream): temperatures and detections.
     Thermal(Box<cmd::thermal::Args>),
 }
@@ -53,6 +55,7 @@ fn main() -> std::process::ExitCode {
         Command::Download(args) => cmd::download::run(args),
         Command::Fly(args) => cmd::fly::run(args),
         Command::Fence(args) => cmd::fence::run(args),
+        Command::Sweep(args) => cmd::sweep::run(*args),
         Command::Thermal(args) => cmd::thermal::run(*args),
     };
     match result {

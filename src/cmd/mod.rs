@@ -2,11 +2,12 @@
 
 pub mod convert;
 pub mod download;
+pub mod fence;
 pub mod fly;
 pub mod link_args;
-pub mod fence;
 pub mod plan;
 pub mod replay;
+pub mod sweep;
 pub mod thermal;
 pub mod upload;
 pub mod venue;

@@ -75,6 +75,8 @@ pub fn upload_lists(
 }
 
 /// Uploads one list and reads it back; `progress(stage, done, total)` after every step.
+/// `home_item` marks an ArduPilot vehicle: item 0 of its mission is home, and the read-back is
+/// compared with ArduPilot's stored form of each item ([`super::stored::ardupilot_stored`]).
 pub async fn verified_upload(
     link: &Link,
     target: Target,
@@ -84,8 +86,13 @@ pub async fn verified_upload(
     cfg: TransferConfig,
     mut progress: impl FnMut(&'static str, usize, usize),
 ) -> Result<VerifiedReport, OpError> {
+    let storage = if home_item {
+        super::stored::Storage::ArduPilot
+    } else {
+        super::stored::Storage::Exact
+    };
     let home_item = home_item && kind == ListKind::Mission;
-    let tx = VerifiedUpload::new(target, kind, items, home_item, cfg);
+    let tx = VerifiedUpload::new(target, kind, items, home_item, cfg).with_storage(storage);
     let out = link
         .run_observed(tx, |t| {
             let (stage, a, b) = t.progress();
