@@ -17,6 +17,9 @@ pub struct Args {
     /// Selector of the boundary in a file without roles (`KEY=VALUE` or `#INDEX`).
     #[arg(long)]
     pub boundary: Option<String>,
+    /// Selectors of extra no-fly zones in a file without roles.
+    #[arg(long = "no-fly")]
+    pub no_fly: Vec<String>,
     /// Fly the bundled simulator in this process (the default without --link).
     #[arg(long, conflicts_with = "link")]
     pub sim: bool,
@@ -91,6 +94,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     });
     let opts = SweepOptions {
         boundary: args.boundary.clone(),
+        no_fly: args.no_fly.clone(),
         seeded_cameras: args.seeded_cameras,
         target,
         vehicles: args.vehicles,

@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::io::Read;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -31,6 +31,55 @@ pub(crate) struct SimControl {
     pub harness: Arc<Mutex<vigil_sim::Harness>>,
     /// Set: every frame both ways is dropped (a radio out of range).
     pub cut: Arc<AtomicBool>,
+    /// The simulator's clock, microseconds, published after every step.
+    pub clock_us: Arc<AtomicU64>,
+    /// Protocol exchanges under way: while any is, the simulator runs at most
+    /// [`TRANSFER_SPEEDUP`] × real time, so that the vehicle's protocol timeouts (a request
+    /// repeated every second, an upload abandoned after 8 s) stay longer than a ground
+    /// station's round trip, as they are with a real vehicle.
+    pub exchanges: Arc<AtomicUsize>,
+}
+
+/// The simulator's speed-up during protocol exchanges (see [`SimControl::exchanges`]).
+pub(crate) const TRANSFER_SPEEDUP: f64 = 10.0;
+
+/// Marks a protocol exchange under way while it lives.
+pub(crate) struct Exchange(Option<Arc<AtomicUsize>>);
+
+impl Exchange {
+    pub fn begin(sim: Option<&SimControl>) -> Self {
+        let c = sim.map(|s| s.exchanges.clone());
+        if let Some(c) = &c {
+            c.fetch_add(1, Ordering::SeqCst);
+        }
+        Self(c)
+    }
+}
+
+impl Drop for Exchange {
+    fn drop(&mut self) {
+        if let Some(c) = &self.0 {
+            c.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// The vehicles' clock as the sweep sees it: the simulator's own, or (on a link) the link's
+/// wall clock × the vehicle's speed-up.
+#[derive(Debug, Clone)]
+pub(crate) enum SweepClock {
+    Sim(Arc<AtomicU64>),
+    Wall { link: Link, speedup: f64 },
+}
+
+impl SweepClock {
+    /// Seconds.
+    pub fn now_s(&self) -> f64 {
+        match self {
+            SweepClock::Sim(us) => us.load(Ordering::Relaxed) as f64 * 1e-6,
+            SweepClock::Wall { link, speedup } => link.now().as_secs_f64() * speedup,
+        }
+    }
 }
 
 impl SimControl {
@@ -92,6 +141,8 @@ pub(crate) async fn start_sim(
     let control = SimControl {
         harness: Arc::new(Mutex::new(harness)),
         cut: Arc::new(AtomicBool::new(false)),
+        clock_us: Arc::new(AtomicU64::new(0)),
+        exchanges: Arc::new(AtomicUsize::new(0)),
     };
     let (up_tx, mut up_rx) = mpsc::unbounded_channel::<Vec<u8>>();
     let (down_tx, _) = broadcast::channel::<Arc<Vec<u8>>>(8192);
@@ -103,7 +154,8 @@ pub(crate) async fn start_sim(
     let task = tokio::spawn(async move {
         // Uplink bytes are cut into frames so that loss acts on frames, as a radio's does.
         let mut framer = MavlinkReader::new(Feed::default());
-        let start = std::time::Instant::now();
+        let mut last = std::time::Instant::now();
+        let mut target_us = 0.0f64;
         let mut tick = tokio::time::interval(Duration::from_millis(10));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         let max_step_us = (speedup * 50_000.0).max(1_000_000.0) as u64;
@@ -126,16 +178,28 @@ pub(crate) async fn start_sim(
                     h.send(bytes);
                 }
             }
-            let target_us = (start.elapsed().as_secs_f64() * speedup * 1e6) as u64;
+            let rate = if c.exchanges.load(Ordering::SeqCst) > 0 {
+                speedup.min(TRANSFER_SPEEDUP)
+            } else {
+                speedup
+            };
             let now = h.now_us();
-            let end = target_us.min(now + max_step_us);
-            if end > now {
-                for frame in h.advance(Duration::from_micros(end - now)) {
+            target_us = (target_us + last.elapsed().as_secs_f64() * rate * 1e6)
+                .min((now + max_step_us) as f64);
+            last = std::time::Instant::now();
+            let end = target_us as u64;
+            // A quarter second at a time: the clock the ground reads never runs far ahead of
+            // the frames it has been sent.
+            let mut now = now;
+            while end > now {
+                for frame in h.advance(Duration::from_micros((end - now).min(250_000))) {
                     if !cut {
                         // No receiver is normal: nobody connected yet.
                         let _ = down_tx.send(Arc::new(frame));
                     }
                 }
+                now = h.now_us();
+                c.clock_us.store(now, Ordering::Relaxed);
             }
         }
     });
@@ -215,12 +279,13 @@ pub(crate) struct VehiclePlan {
     pub max_sortie_s: f64,
     /// The in-process simulator, for the battery swap between sorties.
     pub sim: Option<SimControl>,
+    pub clock: SweepClock,
 }
 
 /// One step of a vehicle's sweep, for the report.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct FlightEvent {
-    /// Seconds since the sweep started, on the vehicle's clock (wall time × speed-up).
+    /// Seconds on the vehicles' clock (the simulator's, or wall time × speed-up on a link).
     pub time_s: f64,
     pub what: String,
 }
@@ -239,19 +304,18 @@ pub(crate) struct VehicleOutcome {
     pub error: Option<String>,
 }
 
-struct Log<'a> {
-    link: &'a Link,
-    speedup: f64,
+struct Log {
+    clock: SweepClock,
     events: Vec<FlightEvent>,
     system: u8,
 }
 
-impl Log<'_> {
+impl Log {
     fn push(&mut self, what: impl Into<String>) {
         let what = what.into();
         tracing::info!(vehicle = self.system, "{what}");
         self.events.push(FlightEvent {
-            time_s: self.link.now().as_secs_f64() * self.speedup,
+            time_s: self.clock.now_s(),
             what,
         });
     }
@@ -264,8 +328,7 @@ pub(crate) async fn fly_vehicle(link: &Link, plan: VehiclePlan) -> VehicleOutcom
         ..VehicleOutcome::default()
     };
     let mut log = Log {
-        link,
-        speedup: plan.speedup,
+        clock: plan.clock.clone(),
         events: Vec::new(),
         system: plan.target.system,
     };
@@ -290,7 +353,7 @@ async fn fly_sorties(
     link: &Link,
     plan: &VehiclePlan,
     out: &mut VehicleOutcome,
-    log: &mut Log<'_>,
+    log: &mut Log,
 ) -> Result<(), String> {
     let target = plan.target;
     let sp = plan.speedup;
@@ -309,6 +372,7 @@ async fn fly_sorties(
 
     // The fence: items verified by read-back, then FENCE_* parameters verified by echo.
     if ardupilot {
+        let _slow = Exchange::begin(plan.sim.as_ref());
         let up = FenceUpload::new(
             target,
             plan.fence_items.clone(),
@@ -337,6 +401,7 @@ async fn fly_sorties(
             sim.swap_battery(target.system);
             log.push(format!("sortie {sortie}: battery swapped"));
         }
+        let slow = Exchange::begin(plan.sim.as_ref());
         for (kind, items) in
             upload_lists(mission, false, false, home_item).map_err(|e| e.to_string())?
         {
@@ -358,7 +423,9 @@ async fn fly_sorties(
             ));
         }
         out.missions_verified += 1;
+        drop(slow);
 
+        let slow = Exchange::begin(plan.sim.as_ref());
         if ardupilot {
             command(link, target, "GUIDED", mode("GUIDED")?, cmd_cfg.clone())
                 .await
@@ -389,17 +456,26 @@ async fn fly_sorties(
             .map_err(|_| "arming acknowledged but no heartbeat showed it armed".to_string())?
             .map_err(|_| "the link closed".to_string())?;
         log.push(format!("sortie {sortie}: armed"));
+        drop(slow);
 
         if ardupilot {
-            command(
+            let slow = Exchange::begin(plan.sim.as_ref());
+            let takeoff = command(
                 link,
                 target,
                 "take-off",
                 Command::takeoff(plan.takeoff_alt_m as f32),
                 cmd_cfg.clone(),
             )
-            .await
-            .map_err(|e| e.to_string())?;
+            .await;
+            drop(slow);
+            // A take-off acknowledged but its ACK lost is refused when repeated (the vehicle is
+            // no longer landed): the climb below decides.
+            if let Err(e) = takeoff {
+                log.push(format!(
+                    "sortie {sortie}: take-off answer: {e}; watching the climb"
+                ));
+            }
             let want = plan.takeoff_alt_m * 0.9;
             tokio::time::timeout(
                 wall(120.0, sp, 5.0),
@@ -411,6 +487,7 @@ async fn fly_sorties(
             if !state.borrow().armed {
                 return Err(format!("sortie {sortie}: disarmed during take-off"));
             }
+            let _slow = Exchange::begin(plan.sim.as_ref());
             command(link, target, "AUTO", mode("AUTO")?, cmd_cfg.clone())
                 .await
                 .map_err(|e| e.to_string())?;
@@ -441,7 +518,7 @@ async fn follow(
     state: &mut tokio::sync::watch::Receiver<crate::link::state::VehicleState>,
     sortie: usize,
     out: &mut VehicleOutcome,
-    log: &mut Log<'_>,
+    log: &mut Log,
 ) -> Result<(), String> {
     let deadline = std::time::Instant::now() + wall(plan.max_sortie_s * 1.5, plan.speedup, 10.0);
     let mut stale = false;

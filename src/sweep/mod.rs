@@ -8,6 +8,7 @@
 //! path is exercised, on the simulator's clock sped up by [`SweepOptions::speedup`].
 
 pub mod coverage;
+pub mod fence_fit;
 mod flight;
 pub mod map;
 mod report;
@@ -59,6 +60,8 @@ pub struct SweepOptions {
     pub venue: PathBuf,
     /// Boundary selector for files without roles (`KEY=VALUE` or `#INDEX`).
     pub boundary: Option<String>,
+    /// Selectors of extra no-fly zones in a file without roles.
+    pub no_fly: Vec<String>,
     /// Seeded cameras to add (venues that come without cameras).
     pub seeded_cameras: usize,
     /// Seed of the added cameras.
@@ -106,6 +109,7 @@ impl SweepOptions {
         Self {
             venue: venue.into(),
             boundary: None,
+            no_fly: Vec::new(),
             seeded_cameras: 0,
             camera_seed: 1,
             target: Target::Sim,
@@ -196,7 +200,10 @@ pub struct Prepared {
     pub planned_coverage_pct: f64,
     /// `missions[vehicle][sortie]`.
     pub missions: Vec<Vec<Mission>>,
+    /// The fence as uploaded (fitted to the autopilot, see [`fence_fit`]).
     pub fence: Fence,
+    /// How far the fence was simplified inwards to fit, metres (0: as the venue gives it).
+    pub fence_tolerance_m: f64,
     /// Home: the launch point with its ground altitude above mean sea level.
     pub home: GeoPoint,
 }
@@ -206,7 +213,7 @@ pub struct Prepared {
 pub fn prepare(opts: &SweepOptions) -> Result<Prepared, SweepError> {
     let selection = Selection {
         boundary: opts.boundary.clone(),
-        no_fly: vec![],
+        no_fly: opts.no_fly.clone(),
     };
     let mut venue = read_venue(&opts.venue, &selection).map_err(|source| SweepError::Venue {
         path: opts.venue.clone(),
@@ -315,6 +322,28 @@ pub fn prepare(opts: &SweepOptions) -> Result<Prepared, SweepError> {
             ..VenueFenceOptions::default()
         },
     );
+    // ArduPilot keeps 255 fence items: a detailed boundary is simplified, never widened.
+    let rules = AutopilotRules::ARDUPILOT;
+    let (fence, fence_tolerance_m) = fence_fit::fit_fence(
+        &fence,
+        &venue.frame,
+        rules.max_fence_items,
+        rules.max_vertices_per_polygon,
+    )
+    .ok_or_else(|| {
+        SweepError::Fence(vec![format!(
+            "{} fence items do not fit in {} even simplified by 5 m",
+            fence_fit::fence_item_count(&fence),
+            rules.max_fence_items
+        )])
+    })?;
+    if fence_tolerance_m > 0.0 {
+        tracing::info!(
+            tolerance_m = fence_tolerance_m,
+            items = fence_fit::fence_item_count(&fence),
+            "fence simplified inwards to fit the autopilot"
+        );
+    }
     let mut problems = Vec::new();
     for (vi, v) in missions.iter().enumerate() {
         for (si, m) in v.iter().enumerate() {
@@ -322,7 +351,7 @@ pub fn prepare(opts: &SweepOptions) -> Result<Prepared, SweepError> {
                 home: Some(home),
                 items: &m.items,
             };
-            for p in validate(&fence, &AutopilotRules::ARDUPILOT, route) {
+            for p in validate(&fence, &rules, route) {
                 problems.push(format!(
                     "vehicle {} sortie {}: {}",
                     vi + 1,
@@ -342,6 +371,7 @@ pub fn prepare(opts: &SweepOptions) -> Result<Prepared, SweepError> {
         planned_coverage_pct,
         missions,
         fence,
+        fence_tolerance_m,
         home,
     })
 }
@@ -380,12 +410,19 @@ pub async fn run(opts: &SweepOptions) -> Result<SweepReport, SweepError> {
             // Heartbeats and link-loss on the vehicle's clock: the GCS failsafe counts in it.
             heartbeat_period: Duration::from_secs_f64((1.0 / speedup).max(0.01)),
             link_loss: Duration::from_secs_f64((3.0 / speedup).max(0.2)),
-            stream_rate_hz: 10,
+            stream_rate_hz: 4,
             ..LinkConfig::default()
         },
     )
     .await?;
     let targets = flight::wait_vehicles(&link, opts.vehicles, Duration::from_secs(30)).await?;
+    let clock = match &sim_control {
+        Some(c) => flight::SweepClock::Sim(c.clock_us.clone()),
+        None => flight::SweepClock::Wall {
+            link: link.clone(),
+            speedup,
+        },
+    };
 
     // The ground watch: telemetry, tracks and the fence monitor.
     let monitor_cfg = MonitorConfig::default();
@@ -395,7 +432,7 @@ pub async fn run(opts: &SweepOptions) -> Result<SweepReport, SweepError> {
         prepared.venue.frame,
         monitor_cfg,
         &event_log,
-        speedup,
+        clock.clone(),
     );
 
     // Fly every vehicle's sorties, vehicles at once.
@@ -421,6 +458,7 @@ pub async fn run(opts: &SweepOptions) -> Result<SweepReport, SweepError> {
             arm_patience_s: opts.arm_patience_s,
             max_sortie_s: opts.max_sortie_s,
             sim: sim_control.clone(),
+            clock: clock.clone(),
         };
         let link = link.clone();
         set.spawn(async move { (vi, flight::fly_vehicle(&link, plan).await) });

@@ -83,6 +83,9 @@ pub struct SweepReport {
     /// track is buffered by half of it for the flown coverage.
     pub camera_swath_m: f64,
     pub alt_m: f64,
+    /// Fence items uploaded, and how far the fence was simplified inwards to fit, metres.
+    pub fence_items: usize,
+    pub fence_tolerance_m: f64,
     pub blind_area_m2: f64,
     /// Blind spots covered by the planned routes, measured as the flown coverage is.
     pub planned_coverage_pct: f64,
@@ -348,6 +351,8 @@ pub(crate) fn build(
         swath_m: plan.swath_m,
         camera_swath_m: camera_swath_m(&opts.swath, plan.alt_m),
         alt_m: plan.alt_m,
+        fence_items: super::fence_fit::fence_item_count(&prepared.fence),
+        fence_tolerance_m: prepared.fence_tolerance_m,
         blind_area_m2: geo::Area::unsigned_area(&prepared.blind),
         planned_coverage_pct,
         planner_coverage_pct: prepared.planned_coverage_pct,

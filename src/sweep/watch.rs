@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio::sync::{broadcast, oneshot};
 
 use super::coverage::TrackPoint;
+use super::flight::SweepClock;
 use crate::area::LocalFrame;
 use crate::fence::{AlarmEvent, EventLog, Fence, Monitor, MonitorConfig, TelemetryFeed};
 use crate::link::MavMessage;
@@ -49,18 +50,16 @@ pub(crate) struct Watcher {
 }
 
 impl Watcher {
-    /// Starts watching `link`; monitor time is the link's clock × `speedup` (the vehicles'
-    /// clock).
+    /// Starts watching `link`; monitor time is `clock` (the vehicles' clock).
     pub fn start(
         link: &Link,
         fence: &Fence,
         frame: LocalFrame,
         cfg: MonitorConfig,
         event_log: &Path,
-        speedup: f64,
+        clock: SweepClock,
     ) -> Self {
         let mut rx = link.subscribe();
-        let link = link.clone();
         let mut monitor = Monitor::new(fence, frame, cfg);
         let mut log = EventLog::open(event_log);
         let (stop, mut stop_rx) = oneshot::channel();
@@ -73,7 +72,7 @@ impl Watcher {
             let mut homes_set: Vec<u8> = Vec::new();
             let mut tick = tokio::time::interval(Duration::from_millis(50));
             loop {
-                let now_s = link.now().as_secs_f64() * speedup;
+                let now_s = clock.now_s();
                 let events = tokio::select! {
                     _ = &mut stop_rx => break,
                     _ = tick.tick() => monitor.on_tick(now_s),
@@ -89,7 +88,10 @@ impl Watcher {
                                 });
                                 homes_set.push(sys);
                             }
-                            match feed.on_message(now_s, sys, &msg) {
+                            // ArduPilot reports 0,0 until its EKF has a position: no sample.
+                            let unplaced = matches!(&msg, MavMessage::GLOBAL_POSITION_INT(p)
+                                if p.lat == 0 && p.lon == 0);
+                            match feed.on_message(now_s, sys, &msg).filter(|_| !unplaced) {
                                 Some(sample) => monitor.on_sample(&sample),
                                 None => Vec::new(),
                             }
