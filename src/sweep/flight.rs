@@ -206,14 +206,12 @@ pub(crate) async fn start_sim(
     Ok((addr, task, control))
 }
 
-/// Cuts the simulator's link `at_s` simulated seconds after the first vehicle is armed, for
-/// `for_s`.
-pub(crate) fn schedule_link_cut(
+/// Injects `drill` into the simulator, timed on the simulator's clock from vehicle 1's arming.
+pub(crate) fn schedule_drill(
     link: &Link,
     targets: Vec<Target>,
     control: SimControl,
-    at_s: f64,
-    for_s: f64,
+    drill: super::Drill,
     speedup: f64,
 ) {
     let states: Vec<_> = targets.iter().filter_map(|t| link.state(*t)).collect();
@@ -224,12 +222,37 @@ pub(crate) fn schedule_link_cut(
         if first.wait_for(|s| s.armed).await.is_err() {
             return;
         }
-        tokio::time::sleep(Duration::from_secs_f64(at_s / speedup)).await;
-        tracing::info!(for_s, "drill: link cut");
-        control.cut.store(true, Ordering::Relaxed);
-        tokio::time::sleep(Duration::from_secs_f64(for_s / speedup)).await;
-        control.cut.store(false, Ordering::Relaxed);
-        tracing::info!("drill: link back");
+        let sim_s = |c: &SimControl| c.clock_us.load(Ordering::Relaxed) as f64 * 1e-6;
+        let armed_s = sim_s(&control);
+        let poll = Duration::from_secs_f64((0.1 / speedup).max(0.002));
+        match drill {
+            super::Drill::LinkCut { at_s, for_s } => {
+                while sim_s(&control) < armed_s + at_s {
+                    tokio::time::sleep(poll).await;
+                }
+                tracing::info!(for_s, "drill: link cut");
+                control.cut.store(true, Ordering::Relaxed);
+                while sim_s(&control) < armed_s + at_s + for_s {
+                    tokio::time::sleep(poll).await;
+                }
+                control.cut.store(false, Ordering::Relaxed);
+                tracing::info!("drill: link back");
+            }
+            super::Drill::BatteryDrop {
+                at_s,
+                remaining_pct,
+            } => {
+                while sim_s(&control) < armed_s + at_s {
+                    tokio::time::sleep(poll).await;
+                }
+                tracing::info!(remaining_pct, "drill: battery drop");
+                if let Ok(mut h) = control.harness.lock()
+                    && let Some(v) = h.sim.vehicle_mut(1)
+                {
+                    v.set_battery_remaining(remaining_pct / 100.0);
+                }
+            }
+        }
     });
 }
 

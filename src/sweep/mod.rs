@@ -51,6 +51,9 @@ pub enum Drill {
     /// The ground link drops every frame both ways from `at_s` (simulated seconds after the
     /// first take-off) for `for_s` seconds; the vehicle's GCS failsafe is on.
     LinkCut { at_s: f64, for_s: f64 },
+    /// Vehicle 1's battery drops to `remaining_pct` at `at_s` (simulated seconds after the
+    /// first take-off): its battery failsafe acts (ArduCopter's low action: RTL).
+    BatteryDrop { at_s: f64, remaining_pct: f64 },
 }
 
 /// How to sweep.
@@ -409,7 +412,7 @@ pub async fn run(opts: &SweepOptions) -> Result<SweepReport, SweepError> {
             tlog: Some(tlog.clone()),
             // Heartbeats and link-loss on the vehicle's clock: the GCS failsafe counts in it.
             heartbeat_period: Duration::from_secs_f64((1.0 / speedup).max(0.01)),
-            link_loss: Duration::from_secs_f64((3.0 / speedup).max(0.2)),
+            link_loss: Duration::from_secs_f64((3.0 / speedup).max(0.02)),
             stream_rate_hz: 4,
             ..LinkConfig::default()
         },
@@ -463,15 +466,8 @@ pub async fn run(opts: &SweepOptions) -> Result<SweepReport, SweepError> {
         let link = link.clone();
         set.spawn(async move { (vi, flight::fly_vehicle(&link, plan).await) });
     }
-    if let (Some(Drill::LinkCut { at_s, for_s }), Some(control)) = (opts.drill, &sim_control) {
-        flight::schedule_link_cut(
-            &link,
-            targets.clone(),
-            control.clone(),
-            at_s,
-            for_s,
-            speedup,
-        );
+    if let (Some(drill), Some(control)) = (opts.drill, &sim_control) {
+        flight::schedule_drill(&link, targets.clone(), control.clone(), drill, speedup);
     }
     let mut outcomes: Vec<Option<flight::VehicleOutcome>> = vec![None; targets.len()];
     while let Some(r) = set.join_next().await {
