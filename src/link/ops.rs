@@ -143,6 +143,52 @@ pub async fn command(
         })
 }
 
+/// Sends `cmd`, retrying refusals (FAILED, TEMPORARILY_REJECTED) every `pause` for at most
+/// `patience`: ArduCopter refuses GUIDED, like arming, until its EKF has a position. Each
+/// refusal is passed to `on_refusal` with the vehicle's last status text.
+pub async fn command_with_patience(
+    link: &Link,
+    target: Target,
+    what: &str,
+    cmd: Command,
+    patience: Duration,
+    pause: Duration,
+    mut on_refusal: impl FnMut(&str),
+) -> Result<CommandReport, OpError> {
+    let start = link.now();
+    loop {
+        let r = link
+            .run(CommandTransaction::new(
+                target,
+                cmd.clone(),
+                CommandConfig::default(),
+            ))
+            .await?;
+        let why = || {
+            link.state(target)
+                .and_then(|s| s.borrow().status_texts.back().map(|t| t.text.clone()))
+                .unwrap_or_default()
+        };
+        match r {
+            Ok(rep) => return Ok(rep),
+            Err(CommandError::Refused {
+                result:
+                    result @ (MavResult::MAV_RESULT_FAILED | MavResult::MAV_RESULT_TEMPORARILY_REJECTED),
+                ..
+            }) if link.now().saturating_sub(start) + pause < patience => {
+                on_refusal(&format!("{what} refused ({result:?}) {}", why()));
+                tokio::time::sleep(pause).await;
+            }
+            Err(source) => {
+                return Err(OpError::Command {
+                    what: format!("{what} (vehicle says: {:?})", why()),
+                    source,
+                });
+            }
+        }
+    }
+}
+
 /// Arms, retrying refusals (ArduPilot refuses until its EKF uses GPS, about 40 s after start)
 /// every `pause` for at most `patience`; the last refusal and the vehicle's last status text
 /// are reported if it never arms.

@@ -18,7 +18,9 @@ use crate::link::MavMessage;
 use crate::link::command::{Command, CommandConfig};
 use crate::link::items::WireItem;
 use crate::link::modes::{Firmware, mode_number};
-use crate::link::ops::{arm_with_patience, command, home_item_for, upload_lists, verified_upload};
+use crate::link::ops::{
+    arm_with_patience, command, command_with_patience, home_item_for, upload_lists, verified_upload,
+};
 use crate::link::param::ParamConfig;
 use crate::link::session::Link;
 use crate::link::transfer::{Target, TransferConfig};
@@ -449,13 +451,25 @@ async fn fly_sorties(
         drop(slow);
 
         let slow = Exchange::begin(plan.sim.as_ref());
-        if ardupilot {
-            command(link, target, "GUIDED", mode("GUIDED")?, cmd_cfg.clone())
-                .await
-                .map_err(|e| e.to_string())?;
-        }
         let mut refusals = 0usize;
         let mut last_refusal = String::new();
+        if ardupilot {
+            // GUIDED, like arming, is refused until the EKF has a position.
+            command_with_patience(
+                link,
+                target,
+                "GUIDED",
+                mode("GUIDED")?,
+                wall(plan.arm_patience_s, sp, 2.0),
+                wall(2.0, sp, 0.02),
+                |why| {
+                    refusals += 1;
+                    last_refusal = why.to_string();
+                },
+            )
+            .await
+            .map_err(|e| format!("sortie {sortie}: {e}"))?;
+        }
         arm_with_patience(
             link,
             target,
@@ -470,7 +484,7 @@ async fn fly_sorties(
         .map_err(|e| format!("sortie {sortie}: arming: {e}"))?;
         if refusals > 0 {
             log.push(format!(
-                "sortie {sortie}: arming refused {refusals} time(s) before the vehicle was ready (last: {})",
+                "sortie {sortie}: GUIDED or arming refused {refusals} time(s) before the vehicle was ready (last: {})",
                 last_refusal.trim()
             ));
         }
