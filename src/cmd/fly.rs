@@ -87,6 +87,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 target,
                 "GUIDED",
                 mode("GUIDED")?,
+                cmd_cfg.clone(),
                 Duration::from_secs_f64(args.arm_patience_s),
                 Duration::from_secs(2),
                 |why| eprintln!("{why}; retrying"),
@@ -96,6 +97,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         arm_with_patience(
             &link,
             target,
+            cmd_cfg.clone(),
             Duration::from_secs_f64(args.arm_patience_s),
             Duration::from_secs(2),
             |why| eprintln!("{why}; retrying"),

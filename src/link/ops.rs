@@ -143,14 +143,16 @@ pub async fn command(
         })
 }
 
-/// Sends `cmd`, retrying refusals (FAILED, TEMPORARILY_REJECTED) every `pause` for at most
-/// `patience`: ArduCopter refuses GUIDED, like arming, until its EKF has a position. Each
+/// Sends `cmd`, retrying refusals (FAILED, TEMPORARILY_REJECTED) every `pause`, and rounds
+/// of unacknowledged tries at once, for at most `patience`: ArduCopter refuses GUIDED, like arming, until its EKF has a position. Each
 /// refusal is passed to `on_refusal` with the vehicle's last status text.
+#[allow(clippy::too_many_arguments)]
 pub async fn command_with_patience(
     link: &Link,
     target: Target,
     what: &str,
     cmd: Command,
+    cfg: CommandConfig,
     patience: Duration,
     pause: Duration,
     mut on_refusal: impl FnMut(&str),
@@ -158,11 +160,7 @@ pub async fn command_with_patience(
     let start = link.now();
     loop {
         let r = link
-            .run(CommandTransaction::new(
-                target,
-                cmd.clone(),
-                CommandConfig::default(),
-            ))
+            .run(CommandTransaction::new(target, cmd.clone(), cfg.clone()))
             .await?;
         let why = || {
             link.state(target)
@@ -179,6 +177,12 @@ pub async fn command_with_patience(
                 on_refusal(&format!("{what} refused ({result:?}) {}", why()));
                 tokio::time::sleep(pause).await;
             }
+            // Every acknowledgement lost on a lossy radio: the budget allows another round.
+            Err(CommandError::Timeout { tries, .. })
+                if link.now().saturating_sub(start) + pause < patience =>
+            {
+                on_refusal(&format!("{what}: no acknowledgement after {tries} tries"));
+            }
             Err(source) => {
                 return Err(OpError::Command {
                     what: format!("{what} (vehicle says: {:?})", why()),
@@ -190,11 +194,12 @@ pub async fn command_with_patience(
 }
 
 /// Arms, retrying refusals (ArduPilot refuses until its EKF uses GPS, about 40 s after start)
-/// every `pause` for at most `patience`; the last refusal and the vehicle's last status text
-/// are reported if it never arms.
+/// every `pause`, and unacknowledged rounds at once, for at most `patience`; the last refusal
+/// and the vehicle's last status text are reported if it never arms.
 pub async fn arm_with_patience(
     link: &Link,
     target: Target,
+    cfg: CommandConfig,
     patience: Duration,
     pause: Duration,
     mut on_refusal: impl FnMut(&str),
@@ -205,7 +210,7 @@ pub async fn arm_with_patience(
             .run(CommandTransaction::new(
                 target,
                 Command::arm(false),
-                CommandConfig::default(),
+                cfg.clone(),
             ))
             .await?;
         match r {
@@ -221,6 +226,12 @@ pub async fn arm_with_patience(
                     .unwrap_or_default();
                 on_refusal(&format!("arming refused ({result:?}) {why}"));
                 tokio::time::sleep(pause).await;
+            }
+            // Every acknowledgement lost on a lossy radio: arming again is harmless.
+            Err(CommandError::Timeout { tries, .. })
+                if link.now().saturating_sub(start) + pause < patience =>
+            {
+                on_refusal(&format!("arming: no acknowledgement after {tries} tries"));
             }
             Err(source) => {
                 let why = link

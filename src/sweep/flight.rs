@@ -388,7 +388,24 @@ async fn fly_sorties(
     let firmware = state.borrow().firmware.unwrap_or(Firmware::Other);
     let home_item = home_item_for(Some(firmware));
     let ardupilot = matches!(firmware, Firmware::ArduCopter | Firmware::ArduPlane);
-    let cmd_cfg = CommandConfig::default();
+    // Protocol timeouts in the vehicle's time: a real ground station's 1.5 s is 1.5 s of the
+    // vehicle's clock, however fast the simulator runs. A radio loses frames: more tries.
+    let rate = if plan.sim.is_some() {
+        sp.min(TRANSFER_SPEEDUP)
+    } else {
+        sp
+    };
+    let cmd_cfg = CommandConfig {
+        timeout: Duration::from_secs_f64((1.5 / rate).max(0.08)),
+        max_retries: 9,
+        ..CommandConfig::default()
+    };
+    let defaults = TransferConfig::default();
+    let transfer_cfg = TransferConfig {
+        initial_timeout: Duration::from_secs_f64((1.5 / rate).max(0.05)),
+        max_timeout: Duration::from_secs_f64((3.0 / rate).max(0.1)),
+        ..defaults
+    };
     let mode = |name: &str| -> Result<Command, String> {
         mode_number(firmware, name)
             .map(Command::set_mode)
@@ -402,7 +419,7 @@ async fn fly_sorties(
             target,
             plan.fence_items.clone(),
             plan.fence_params.clone(),
-            TransferConfig::default(),
+            transfer_cfg.clone(),
             ParamConfig::default(),
         );
         let rep = link
@@ -437,7 +454,7 @@ async fn fly_sorties(
                 kind,
                 items,
                 home_item,
-                TransferConfig::default(),
+                transfer_cfg.clone(),
                 |_, _, _| {},
             )
             .await
@@ -460,8 +477,9 @@ async fn fly_sorties(
                 target,
                 "GUIDED",
                 mode("GUIDED")?,
-                wall(plan.arm_patience_s, sp, 2.0),
-                wall(2.0, sp, 0.02),
+                cmd_cfg.clone(),
+                wall(plan.arm_patience_s, rate, 2.0),
+                wall(2.0, rate, 0.02),
                 |why| {
                     refusals += 1;
                     last_refusal = why.to_string();
@@ -473,8 +491,9 @@ async fn fly_sorties(
         arm_with_patience(
             link,
             target,
-            wall(plan.arm_patience_s, sp, 2.0),
-            wall(2.0, sp, 0.02),
+            cmd_cfg.clone(),
+            wall(plan.arm_patience_s, rate, 2.0),
+            wall(2.0, rate, 0.02),
             |why| {
                 refusals += 1;
                 last_refusal = why.to_string();
@@ -488,7 +507,7 @@ async fn fly_sorties(
                 last_refusal.trim()
             ));
         }
-        tokio::time::timeout(wall(5.0, sp, 2.0), state.wait_for(|s| s.armed))
+        tokio::time::timeout(wall(5.0, rate, 2.0), state.wait_for(|s| s.armed))
             .await
             .map_err(|_| "arming acknowledged but no heartbeat showed it armed".to_string())?
             .map_err(|_| "the link closed".to_string())?;
