@@ -1,5 +1,6 @@
 //! `vigil fence` as a user runs it: a clean check, one line per problem and a non-zero exit,
-//! the shared QGC fence, and an upload that cannot reach a vehicle.
+//! the shared QGC fence, an upload that cannot reach a vehicle, and upload, download and watch
+//! against the simulator binary.
 
 use std::process::{Command, Output};
 
@@ -220,7 +221,7 @@ fn upload_then_download_against_the_simulator_over_tcp() {
             "--tcp",
             "127.0.0.1:0",
         ])
-        .args(["--duration-s", "120"])
+        .args(["--duration-s", "600"])
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("start vigil-sim");
@@ -258,6 +259,20 @@ fn upload_then_download_against_the_simulator_over_tcp() {
         "--compare",
         "missions/park.geojson",
     ]);
+    // The simulated vehicle sits at Canberra, far outside the stadium's boundary: orange.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tlog = dir.path().join("flight.tlog");
+    let watch = vigil(&[
+        "fence",
+        "watch",
+        "missions/stadium.geojson",
+        "--link",
+        &link,
+        "--duration-s",
+        "2",
+        "--tlog",
+        tlog.to_str().expect("utf-8"),
+    ]);
     // Ends the simulator this test started.
     let _ = child.kill();
     let _ = child.wait();
@@ -283,4 +298,19 @@ fn upload_then_download_against_the_simulator_over_tcp() {
     );
     assert_eq!(other.status.code(), Some(1));
     assert!(text(&other.stderr).contains("the vehicle's fence differs"));
+
+    assert!(watch.status.success(), "{}", text(&watch.stderr));
+    let first = text(&watch.stdout);
+    let first = first.lines().next().expect("an alarm line");
+    assert!(
+        first.contains("orange #1 vehicle 1 raised: inclusion fence 'boundary' breached by"),
+        "{first}"
+    );
+    assert!(tlog.is_file());
+    let log = std::fs::read_to_string(dir.path().join("flight.alarms.jsonl")).expect("alarm log");
+    let line: serde_json::Value =
+        serde_json::from_str(log.lines().next().expect("a line")).expect("JSON");
+    assert_eq!(line["event"], "raised");
+    assert_eq!(line["grade"], "orange");
+    assert_eq!(line["kind"]["area"], "boundary");
 }

@@ -266,6 +266,9 @@ fn each_vehicle_has_its_own_alarms() {
 #[test]
 fn link_loss_near_a_fence_is_red_and_far_from_it_orange() {
     let mut m = Monitor::new(&fence(), frame(), MonitorConfig::default());
+    // A vehicle named before it is heard is not lost.
+    m.set_home(1, ll(0.0, 0.0));
+    assert!(m.on_tick(30.0).is_empty());
     m.on_sample(&sample(0.0, 170.0, 0.0, [0.0, 0.0], "AUTO"));
     assert!(m.on_tick(4.9).iter().all(|e| e.kind != AlarmKind::LinkLost));
     let e = m.on_tick(5.0);
@@ -536,5 +539,10 @@ fn every_lifecycle_event_is_one_json_line_in_the_log() {
     );
     assert!(red["todo"].as_str().is_some_and(|t| t.contains("RTL")));
     assert_eq!(lines[4]["time_s"], 57.0);
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["logged_unix_s"].as_f64().is_some_and(|t| t > 1.7e9))
+    );
     assert_eq!(lines[5]["time_s"], 58.0);
 }

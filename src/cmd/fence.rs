@@ -7,8 +7,9 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use vigil::area::{Selection, read_venue};
 use vigil::fence::{
-    AutopilotRules, BreachAction, Fence, FenceAutopilot, FenceDownload, FenceUpload, Route,
-    VenueFenceOptions, compare_fence, fence_items, fence_params, validate,
+    AlarmWatch, AutopilotRules, BreachAction, EventLog, Fence, FenceAutopilot, FenceDownload,
+    FenceUpload, Monitor, MonitorConfig, Route, VenueFenceOptions, compare_fence, fence_items,
+    fence_params, validate,
 };
 use vigil::link::param::ParamConfig;
 use vigil::link::session::{Link, LinkConfig};
@@ -32,6 +33,28 @@ pub enum Action {
     Upload(UploadArgs),
     /// Download a vehicle's fence and parameters; compare with a fence file if given.
     Download(DownloadArgs),
+    /// Watch vehicles against a fence from live telemetry: print graded alarms as they are
+    /// raised, updated and cleared, and log them as JSON lines beside the tlog.
+    Watch(WatchArgs),
+}
+
+/// Arguments of `vigil fence watch`.
+#[derive(Debug, clap::Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub source: Source,
+
+    /// Connection, as for upload.
+    #[arg(long, value_name = "CONN")]
+    pub link: String,
+
+    /// Record the flight to this tlog; alarms go to `<tlog stem>.alarms.jsonl` beside it.
+    #[arg(long, value_name = "FILE")]
+    pub tlog: Option<PathBuf>,
+
+    /// Stop after this many seconds (default: run until interrupted).
+    #[arg(long, value_name = "S")]
+    pub duration_s: Option<f64>,
 }
 
 /// Where the fence comes from.
@@ -155,6 +178,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         Action::Upload(a) => upload(a),
         Action::Download(a) => download(a),
+        Action::Watch(a) => watch(a),
     }
 }
 
@@ -359,5 +383,51 @@ fn download(a: DownloadArgs) -> anyhow::Result<()> {
         }
         println!("the vehicle's fence matches");
     }
+    Ok(())
+}
+
+fn watch(a: WatchArgs) -> anyhow::Result<()> {
+    let (fence, _) = checked(&a.source)?;
+    let Some(frame) = fence.local_frame() else {
+        bail!(
+            "{}: the fence has no area to watch",
+            a.source.input.display()
+        );
+    };
+    let log = match &a.tlog {
+        Some(t) => {
+            let path = EventLog::path_beside(t);
+            Some(EventLog::open(&path)?)
+        }
+        None => None,
+    };
+    let mut w = AlarmWatch::new(Monitor::new(&fence, frame, MonitorConfig::default()))
+        .on_event(|e| println!("{e}"));
+    if let Some(h) = fence.return_point {
+        // Limitation: home is the fence's return point, not the vehicle's HOME_POSITION.
+        w = w.with_home(h);
+    }
+    if let Some(d) = a.duration_s {
+        w = w.for_duration(Duration::from_secs_f64(d));
+    }
+    if let Some(log) = log {
+        eprintln!("alarms logged to {}", log.path().display());
+        w = w.with_log(log);
+    }
+    let cfg = LinkConfig {
+        tlog: a.tlog.clone(),
+        stream_rate_hz: 10,
+        ..LinkConfig::default()
+    };
+    let events = runtime()?.block_on(async {
+        let link = Link::open(&a.link, cfg)
+            .await
+            .with_context(|| format!("cannot open the link {}", a.link))?;
+        link.run(w)
+            .await
+            .context("link failed while watching")?
+            .map_err(|e| anyhow::anyhow!("alarm log: {e}"))
+    })?;
+    eprintln!("{events} alarm event(s)");
     Ok(())
 }

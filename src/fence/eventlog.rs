@@ -10,7 +10,18 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
+
 use super::alarm::AlarmEvent;
+
+/// One line: the event, with the wall-clock time it was logged (the event's own `time_s` is
+/// the monitor's clock), so that the log lines up with the tlog's timestamps.
+#[derive(Serialize)]
+struct Line<'a> {
+    logged_unix_s: f64,
+    #[serde(flatten)]
+    event: &'a AlarmEvent,
+}
 
 /// Why the alarm log could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -55,15 +66,23 @@ impl EventLog {
         &self.path
     }
 
-    /// Appends `events`, one JSON object a line, in one write, then flushes to disk.
+    /// Appends `events`, one JSON object a line (the event's fields plus `logged_unix_s`), in
+    /// one write, then flushes to disk.
     pub fn append(&mut self, events: &[AlarmEvent]) -> Result<(), EventLogError> {
         if events.is_empty() {
             return Ok(());
         }
+        let logged_unix_s = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
         let mut buf = Vec::with_capacity(256 * events.len());
-        for e in events {
+        for event in events {
+            let line = Line {
+                logged_unix_s,
+                event,
+            };
             // Serialising plain structs of strings and numbers cannot fail; NaN becomes null.
-            serde_json::to_writer(&mut buf, e).map_err(|e| EventLogError {
+            serde_json::to_writer(&mut buf, &line).map_err(|e| EventLogError {
                 path: self.path.clone(),
                 source: std::io::Error::other(e),
             })?;

@@ -15,6 +15,7 @@ mod model;
 mod monitor;
 mod upload;
 mod validate;
+mod watch;
 
 pub use alarm::{
     Alarm, AlarmBook, AlarmEvent, AlarmKind, AutoAction, Condition, Grade, Lifecycle, Place,
@@ -33,3 +34,4 @@ pub use upload::{
 pub use validate::{
     AutopilotRules, FenceProblem, InclusionRule, ProblemKind, Route, Winding, validate,
 };
+pub use watch::{AlarmWatch, WATCH_TICK};

@@ -180,6 +180,26 @@ impl Fence {
         (fence, warnings)
     }
 
+    /// A local frame for watching this fence: centred on the mean of its vertices, circle
+    /// centres and return point; `None` for a fence with none of them.
+    pub fn local_frame(&self) -> Option<LocalFrame> {
+        let mut pts: Vec<LatLon> = Vec::new();
+        for a in &self.areas {
+            match &a.shape {
+                FenceShape::Polygon(v) => pts.extend(v.iter().copied()),
+                FenceShape::Circle { center, .. } => pts.push(*center),
+            }
+        }
+        pts.extend(self.return_point);
+        if pts.is_empty() {
+            return None;
+        }
+        let n = pts.len() as f64;
+        let lat = pts.iter().map(|p| p.lat_deg).sum::<f64>() / n;
+        let lon = pts.iter().map(|p| p.lon_deg).sum::<f64>() / n;
+        Some(LocalFrame::new(lon, lat))
+    }
+
     /// The fence as a mission file holds it (the ceiling and floor are vehicle parameters, not
     /// part of a file's geofence).
     pub fn to_geofence(&self) -> GeoFence {

@@ -153,7 +153,8 @@ pub struct FenceReading {
 
 #[derive(Debug, Clone, Default)]
 struct VehicleWatch {
-    last_heard_s: f64,
+    /// None until the first sample (a vehicle named by `set_home` first is not lost).
+    last_heard_s: Option<f64>,
     last_position: Option<En>,
     mode: Option<String>,
     expected_mode: Option<String>,
@@ -319,7 +320,10 @@ impl Monitor {
         let mut out = Vec::new();
         for i in 0..self.vehicles.len() {
             let (vehicle, w) = &self.vehicles[i];
-            let (vehicle, silent_s) = (*vehicle, now_s - w.last_heard_s);
+            let Some(heard_s) = w.last_heard_s else {
+                continue;
+            };
+            let (vehicle, silent_s) = (*vehicle, now_s - heard_s);
             if silent_s < self.cfg.link_lost_s {
                 continue;
             }
@@ -428,16 +432,17 @@ impl Monitor {
         };
         let v2 = [s.velocity_mps[0], s.velocity_mps[1]];
         let moving = v2[0].hypot(v2[1]) >= self.cfg.min_speed_mps;
-        let in_recovery_mode = s
-            .mode
-            .as_deref()
-            .is_some_and(|m| self.cfg.recovery_modes.iter().any(|r| r == m));
+        // A disarmed vehicle is on the ground: a breach stays orange, never red.
+        let in_recovery_mode = !s.armed
+            || s.mode
+                .as_deref()
+                .is_some_and(|m| self.cfg.recovery_modes.iter().any(|r| r == m));
 
         // The link is back.
         out.extend(self.book.clear(now, vehicle, &AlarmKind::LinkLost));
 
         let mut w = std::mem::take(self.watch(vehicle));
-        w.last_heard_s = now;
+        w.last_heard_s = Some(now);
         w.last_position = Some(p);
         let mut n_readings = 0;
         let mut asserted: Vec<AlarmKind> = Vec::new();
@@ -455,13 +460,6 @@ impl Monitor {
             };
             min_clearance = min_clearance.min(c.clearance_m);
             let recovering = in_recovery_mode || dot(c.away, v2) >= self.cfg.recovering_speed_mps;
-            let edge = c.edge.map(|i| {
-                let n = match &area.shape {
-                    super::geometry::LocalShape::Polygon(v) => v.len(),
-                    super::geometry::LocalShape::Circle { .. } => 1,
-                };
-                format!("edge {}–{}", i + 1, (i + 1) % n + 1)
-            });
             put_reading(
                 &mut w.readings,
                 &mut n_readings,
@@ -477,6 +475,13 @@ impl Monitor {
             if quiet && !self.has_fence_alarm(vehicle, &area.name) {
                 continue;
             }
+            let edge = c.edge.map(|i| {
+                let n = match &area.shape {
+                    super::geometry::LocalShape::Polygon(v) => v.len(),
+                    super::geometry::LocalShape::Circle { .. } => 1,
+                };
+                format!("edge {}–{}", i + 1, (i + 1) % n + 1)
+            });
             let place = Place {
                 lat_deg,
                 lon_deg,
@@ -562,7 +567,7 @@ impl Monitor {
                     ttb,
                     None,
                 );
-                let recovering = vz >= self.cfg.recovering_speed_mps;
+                let recovering = in_recovery_mode || vz >= self.cfg.recovering_speed_mps;
                 let place = Place {
                     clearance_m: Some(round2(clearance)),
                     time_to_breach_s: ttb.map(round2),
