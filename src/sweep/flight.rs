@@ -579,12 +579,18 @@ async fn follow(
     let deadline = std::time::Instant::now() + wall(plan.max_sortie_s * 1.5, plan.speedup, 10.0);
     let mut stale = false;
     let mut mode = state.borrow().mode.clone();
+    // Silence is judged on the vehicles' clock: 3 s without a message is a lost link.
+    let poll = wall(0.25, plan.speedup, 0.002);
+    let mut last_heard_s = plan.clock.now_s();
     loop {
-        let changed = tokio::time::timeout(Duration::from_millis(200), state.changed()).await;
-        if let Ok(Err(_)) = changed {
-            return Err("the link closed during the flight".into());
+        let changed = tokio::time::timeout(poll, state.changed()).await;
+        match changed {
+            Ok(Err(_)) => return Err("the link closed during the flight".into()),
+            Ok(Ok(())) => last_heard_s = plan.clock.now_s(),
+            Err(_) => {}
         }
-        let s = state.borrow().clone();
+        let mut s = state.borrow().clone();
+        s.stale = s.stale || plan.clock.now_s() - last_heard_s > 3.0;
         if s.stale && !stale {
             log.push(format!("sortie {sortie}: link lost"));
         } else if !s.stale && stale {
