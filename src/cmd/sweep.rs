@@ -34,7 +34,7 @@ pub struct Args {
     #[arg(long)]
     pub speedup: Option<f64>,
     /// Folder for report.json, map.png, routes.geojson, flight.tlog and events.jsonl
-    /// (default: sweep-<UTC time>).
+    /// (default: sweep-<Unix seconds> in the current folder).
     #[arg(long)]
     pub report_dir: Option<PathBuf>,
     /// Seed of the simulator and of the plan's randomisation.
