@@ -16,5 +16,6 @@ pub mod fsutil;
 pub mod link;
 pub mod mission;
 pub mod planner;
+pub mod sweep;
 pub mod testdata;
 pub mod thermal;

@@ -23,14 +23,16 @@ enum Command {
     Convert(cmd::convert::Args),
     /// Summarise a telemetry log (.tlog).
     Replay(cmd::replay::Args),
-    /// Check a geofence before flight; upload it to a vehicle, download and compare it.
-    Fence(cmd::fence::Args),
     /// Upload a mission (with --fence, --rally) and verify it by reading it back.
     Upload(cmd::upload::Args),
     /// Download a vehicle's mission, fence and rally points to a file.
     Download(cmd::download::Args),
     /// Upload, arm, take off, fly the mission in AUTO and report until landed.
     Fly(cmd::fly::Args),
+    /// Check a geofence before flight; upload it to a vehicle, download and compare it.
+    Fence(cmd::fence::Args),
+    /// Plan, upload, fly and report a night sweep of a venue (bundled simulator or a vehicle).
+    Sweep(Box<cmd::sweep::Args>),
     /// Decode radiometric thermal frames (files or UDP stream): temperatures and detections.
     Thermal(Box<cmd::thermal::Args>),
     /// Open the desktop app (the default with no subcommand).
@@ -58,6 +60,7 @@ fn main() -> std::process::ExitCode {
         Some(Command::Upload(args)) => cmd::upload::run(args),
         Some(Command::Download(args)) => cmd::download::run(args),
         Some(Command::Fly(args)) => cmd::fly::run(args),
+        Some(Command::Sweep(args)) => cmd::sweep::run(*args),
         Some(Command::Thermal(args)) => cmd::thermal::run(*args),
         #[cfg(feature = "app")]
         Some(Command::Gui(args)) => cmd::gui::run(args),

@@ -8,7 +8,9 @@ use geo::{Distance, Haversine, Point};
 use vigil::link::TransferConfig;
 use vigil::link::command::{Command, CommandConfig};
 use vigil::link::modes::{Firmware, mode_number};
-use vigil::link::ops::{arm_with_patience, command, home_item_for, upload_lists, verified_upload};
+use vigil::link::ops::{
+    arm_with_patience, command, command_with_patience, home_item_for, upload_lists, verified_upload,
+};
 
 use super::link_args::{LinkArgs, connect, runtime};
 
@@ -79,11 +81,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         // 2. Arm and take off.
         let ardupilot = matches!(firmware, Firmware::ArduCopter | Firmware::ArduPlane);
         if ardupilot {
-            command(&link, target, "GUIDED", mode("GUIDED")?, cmd_cfg.clone()).await?;
+            // GUIDED, like arming, is refused until the EKF has a position.
+            command_with_patience(
+                &link,
+                target,
+                "GUIDED",
+                mode("GUIDED")?,
+                cmd_cfg.clone(),
+                Duration::from_secs_f64(args.arm_patience_s),
+                Duration::from_secs(2),
+                |why| eprintln!("{why}; retrying"),
+            )
+            .await?;
         }
         arm_with_patience(
             &link,
             target,
+            cmd_cfg.clone(),
             Duration::from_secs_f64(args.arm_patience_s),
             Duration::from_secs(2),
             |why| eprintln!("{why}; retrying"),

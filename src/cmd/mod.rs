@@ -9,6 +9,7 @@ pub mod gui;
 pub mod link_args;
 pub mod plan;
 pub mod replay;
+pub mod sweep;
 pub mod thermal;
 pub mod upload;
 pub mod venue;

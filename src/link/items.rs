@@ -818,6 +818,30 @@ pub fn compare_items(
     out
 }
 
+/// [`compare_list`] that also accepts what `storage` keeps of each item
+/// ([`super::stored`]): a field passes when it reads back as sent or as the autopilot's stored
+/// form of it (its documented representational change); any other value is reported, with
+/// the value sent.
+pub fn compare_stored(
+    sent: &[WireItem],
+    read: &[WireItem],
+    kind: ListKind,
+    storage: super::stored::Storage,
+    skip_home: bool,
+    via_float: bool,
+) -> Vec<Mismatch> {
+    let exact = compare_list(kind, sent, read, skip_home, via_float);
+    if exact.is_empty() || storage == super::stored::Storage::Exact {
+        return exact;
+    }
+    let expected: Vec<WireItem> = sent.iter().map(|w| storage.stored(kind, w)).collect();
+    let stored = compare_list(kind, &expected, read, skip_home, via_float);
+    exact
+        .into_iter()
+        .filter(|m| stored.iter().any(|s| s.seq == m.seq && s.field == m.field))
+        .collect()
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

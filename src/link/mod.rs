@@ -19,6 +19,7 @@ pub mod param;
 pub mod rtt;
 pub mod session;
 pub mod state;
+pub mod stored;
 pub mod summary;
 pub mod tlog;
 pub mod transaction;

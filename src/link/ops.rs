@@ -75,6 +75,8 @@ pub fn upload_lists(
 }
 
 /// Uploads one list and reads it back; `progress(stage, done, total)` after every step.
+/// `home_item` marks an ArduPilot vehicle: item 0 of its mission is home, and the read-back is
+/// compared with ArduPilot's stored form of each item ([`super::stored::ardupilot_stored`]).
 pub async fn verified_upload(
     link: &Link,
     target: Target,
@@ -84,8 +86,13 @@ pub async fn verified_upload(
     cfg: TransferConfig,
     mut progress: impl FnMut(&'static str, usize, usize),
 ) -> Result<VerifiedReport, OpError> {
+    let storage = if home_item {
+        super::stored::Storage::ArduPilot
+    } else {
+        super::stored::Storage::Exact
+    };
     let home_item = home_item && kind == ListKind::Mission;
-    let tx = VerifiedUpload::new(target, kind, items, home_item, cfg);
+    let tx = VerifiedUpload::new(target, kind, items, home_item, cfg).with_storage(storage);
     let out = link
         .run_observed(tx, |t| {
             let (stage, a, b) = t.progress();
@@ -136,12 +143,63 @@ pub async fn command(
         })
 }
 
+/// Sends `cmd`, retrying refusals (FAILED, TEMPORARILY_REJECTED) every `pause`, and rounds
+/// of unacknowledged tries at once, for at most `patience`: ArduCopter refuses GUIDED, like arming, until its EKF has a position. Each
+/// refusal is passed to `on_refusal` with the vehicle's last status text.
+#[allow(clippy::too_many_arguments)]
+pub async fn command_with_patience(
+    link: &Link,
+    target: Target,
+    what: &str,
+    cmd: Command,
+    cfg: CommandConfig,
+    patience: Duration,
+    pause: Duration,
+    mut on_refusal: impl FnMut(&str),
+) -> Result<CommandReport, OpError> {
+    let start = link.now();
+    loop {
+        let r = link
+            .run(CommandTransaction::new(target, cmd.clone(), cfg.clone()))
+            .await?;
+        let why = || {
+            link.state(target)
+                .and_then(|s| s.borrow().status_texts.back().map(|t| t.text.clone()))
+                .unwrap_or_default()
+        };
+        match r {
+            Ok(rep) => return Ok(rep),
+            Err(CommandError::Refused {
+                result:
+                    result @ (MavResult::MAV_RESULT_FAILED | MavResult::MAV_RESULT_TEMPORARILY_REJECTED),
+                ..
+            }) if link.now().saturating_sub(start) + pause < patience => {
+                on_refusal(&format!("{what} refused ({result:?}) {}", why()));
+                tokio::time::sleep(pause).await;
+            }
+            // Every acknowledgement lost on a lossy radio: the budget allows another round.
+            Err(CommandError::Timeout { tries, .. })
+                if link.now().saturating_sub(start) + pause < patience =>
+            {
+                on_refusal(&format!("{what}: no acknowledgement after {tries} tries"));
+            }
+            Err(source) => {
+                return Err(OpError::Command {
+                    what: format!("{what} (vehicle says: {:?})", why()),
+                    source,
+                });
+            }
+        }
+    }
+}
+
 /// Arms, retrying refusals (ArduPilot refuses until its EKF uses GPS, about 40 s after start)
-/// every `pause` for at most `patience`; the last refusal and the vehicle's last status text
-/// are reported if it never arms.
+/// every `pause`, and unacknowledged rounds at once, for at most `patience`; the last refusal
+/// and the vehicle's last status text are reported if it never arms.
 pub async fn arm_with_patience(
     link: &Link,
     target: Target,
+    cfg: CommandConfig,
     patience: Duration,
     pause: Duration,
     mut on_refusal: impl FnMut(&str),
@@ -152,7 +210,7 @@ pub async fn arm_with_patience(
             .run(CommandTransaction::new(
                 target,
                 Command::arm(false),
-                CommandConfig::default(),
+                cfg.clone(),
             ))
             .await?;
         match r {
@@ -168,6 +226,12 @@ pub async fn arm_with_patience(
                     .unwrap_or_default();
                 on_refusal(&format!("arming refused ({result:?}) {why}"));
                 tokio::time::sleep(pause).await;
+            }
+            // Every acknowledgement lost on a lossy radio: arming again is harmless.
+            Err(CommandError::Timeout { tries, .. })
+                if link.now().saturating_sub(start) + pause < patience =>
+            {
+                on_refusal(&format!("arming: no acknowledgement after {tries} tries"));
             }
             Err(source) => {
                 let why = link

@@ -226,6 +226,12 @@ impl Link {
         }
     }
 
+    /// Every message received from now on, with its sender (system, component): for
+    /// watchers that need more than a vehicle's state (a track, a fence monitor).
+    pub fn subscribe(&self) -> broadcast::Receiver<((u8, u8), MavMessage)> {
+        self.incoming.subscribe()
+    }
+
     /// Link counters.
     pub fn stats(&self) -> LinkStats {
         self.stats.lock().map(|s| s.clone()).unwrap_or_default()

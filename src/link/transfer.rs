@@ -20,8 +20,9 @@ use mavlink::dialects::ardupilotmega::{
     MISSION_REQUEST_INT_DATA, MISSION_REQUEST_LIST_DATA, MavMessage, MavMissionResult,
 };
 
-use super::items::{ListKind, Mismatch, WireItem, compare_list};
+use super::items::{ListKind, Mismatch, WireItem, compare_stored};
 use super::rtt::RttEstimator;
+use super::stored::Storage;
 
 /// Who a transaction talks to: the vehicle's system and component id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -1104,7 +1105,7 @@ enum VerifyStage {
 }
 
 /// An upload followed by a read-back that compares every field of every item
-/// ([`compare_list`]); succeeds only when they match. With `home_item` (ArduPilot's mission
+/// ([`compare_stored`]); succeeds only when they match. With `home_item` (ArduPilot's mission
 /// list) seq 0 is not compared: the vehicle puts its real home there.
 #[derive(Debug, Clone)]
 pub struct VerifiedUpload {
@@ -1112,6 +1113,7 @@ pub struct VerifiedUpload {
     kind: ListKind,
     cfg: TransferConfig,
     home_item: bool,
+    storage: Storage,
     sent: Vec<WireItem>,
     stage: VerifyStage,
     attempts: u32,
@@ -1133,11 +1135,18 @@ impl VerifiedUpload {
             kind,
             cfg,
             home_item,
+            storage: Storage::Exact,
             sent: items,
             stage: VerifyStage::Upload(up),
             attempts: 0,
             outcome: None,
         }
+    }
+
+    /// Compares the read-back with what `storage` keeps of each item (default: exactly).
+    pub fn with_storage(mut self, storage: Storage) -> Self {
+        self.storage = storage;
+        self
     }
 
     /// Starts the upload.
@@ -1202,10 +1211,11 @@ impl VerifiedUpload {
                         VerifyStage::Done
                     }
                     Some(Ok(dl)) => {
-                        let m = compare_list(
-                            self.kind,
+                        let m = compare_stored(
                             &self.sent,
                             &dl.items,
+                            self.kind,
+                            self.storage,
                             self.home_item,
                             dl.via_float,
                         );
