@@ -146,6 +146,10 @@ fn two_vehicles_get_one_mission_each_named_by_vehicle_and_sortie() {
             "2",
             "--seed",
             "5",
+            // 30 min on the ground between sorties: no vehicle can look at the Gate every
+            // 10 min, so each reports it.
+            "--turnaround-min",
+            "30",
         ])
         .args(["--endurance-min", "60", "-o", out.to_str().expect("utf8")])
         .output()
@@ -156,6 +160,14 @@ fn two_vehicles_get_one_mission_each_named_by_vehicle_and_sortie() {
         String::from_utf8_lossy(&status.stderr)
     );
     assert!(!out.exists());
+    // Each vehicle's line about the risk zone says which vehicle it is about.
+    let stdout = String::from_utf8_lossy(&status.stdout);
+    for v in [1, 2] {
+        assert!(
+            stdout.contains(&format!("risk zone Gate (level 3) on vehicle {v}: revisit")),
+            "{stdout}"
+        );
+    }
     for v in [1, 2] {
         for ext in ["waypoints", "plan"] {
             let p = dir.path().join(format!("m-v{v}-s1.{ext}"));

@@ -313,8 +313,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         );
     }
     for r in report.risk.iter().filter(|r| !r.met) {
+        // With several vehicles each reports every zone on its own patrol: say whose.
+        let whose = if report.vehicles > 1 {
+            format!(" on vehicle {}", r.vehicle)
+        } else {
+            String::new()
+        };
         println!(
-            "risk zone {} (level {}): revisit every {:.1} min not met, worst gap {:.1} min ({:.1} min over)",
+            "risk zone {} (level {}){whose}: revisit every {:.1} min not met, worst gap {:.1} min ({:.1} min over)",
             r.name, r.level, r.revisit_min, r.max_gap_min, r.shortfall_min
         );
     }

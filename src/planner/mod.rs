@@ -447,6 +447,9 @@ fn plan_slabs(
         };
         let mut route = plan_vehicle(part, input, opts, flyable, home, swath_m, rng)?;
         route.alt_m = opts.alt_m + opts.vehicle_alt_step_m * out.len() as f64;
+        for r in &mut route.risk {
+            r.vehicle = out.len() + 1;
+        }
         out.push(route);
     }
     Ok(out)
