@@ -9,7 +9,8 @@ use geo::InteriorPoint;
 use geo_types::Coord;
 
 use vigil::area::{Selection, blind_spots, read_venue, seeded_cameras};
-use vigil::mission::write_mission;
+use vigil::fence::{Fence, VenueFenceOptions};
+use vigil::mission::{MissionFormat, mission_to_string};
 use vigil::planner::output::{Report, route_geojson, sortie_mission};
 use vigil::planner::{
     Corner, Keepout, PlanError, PlanInput, PlanOptions, RiskTarget, SwathSpec, ThermalCamera,
@@ -248,13 +249,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let coverage = planned.coverage(&input.blind);
     let report = Report::new(&planned, &coverage, compute_ms);
 
-    // Missions.
+    // Missions, each carrying the venue's fence (boundary → inclusion, no-fly zones grown by
+    // their own margins → exclusions, home → return point) so that `upload --fence` of a
+    // planned mission uploads the venue's fence.
     let home_alt = venue.home.and_then(|h| h.alt_m).unwrap_or(0.0);
+    let geofence = Fence::from_venue(&venue, &VenueFenceOptions::default()).to_geofence();
     let total: usize = planned.vehicles.iter().map(|v| v.sorties.len()).sum();
-    let mut written = Vec::new();
+    let mut files = Vec::new();
     for (vi, v) in planned.vehicles.iter().enumerate() {
         for (si, s) in v.sorties.iter().enumerate() {
-            let mission = sortie_mission(
+            let mut mission = sortie_mission(
                 s,
                 &venue.frame,
                 planned.launch,
@@ -262,20 +266,26 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 v.alt_m,
                 args.speed,
             );
+            mission.fence = geofence.clone();
             let primary = if total == 1 {
                 args.output.clone()
             } else {
                 numbered(&args.output, vi + 1, si + 1)
             };
             for path in [primary.clone(), primary.with_extension(other_ext)] {
-                let notes = write_mission(&path, &mission).context("writing the mission")?;
+                let format = MissionFormat::for_writing(&path)
+                    .with_context(|| format!("{}: no mission format", path.display()))?;
+                let (text, notes) = mission_to_string(&mission, format).map_err(|reason| {
+                    anyhow::anyhow!("writing {} as {}: {reason}", path.display(), format.name())
+                })?;
                 for n in notes {
                     tracing::info!(path = %path.display(), "{}", n.message);
                 }
-                written.push(path);
+                files.push((path, text));
             }
         }
     }
+    let written = write_all_or_none(&files).context("writing the missions")?;
     if let Some(path) = &args.geojson {
         let swaths = vec![coverage.swath.clone()];
         let json = route_geojson(&planned, &swaths, &venue.frame);
@@ -355,4 +365,48 @@ fn numbered(path: &Path, vehicle: usize, sortie: usize) -> PathBuf {
         .unwrap_or("mission");
     let ext = path.extension().and_then(|s| s.to_str()).unwrap_or("plan");
     path.with_file_name(format!("{stem}-v{vehicle}-s{sortie}.{ext}"))
+}
+
+/// Writes every `(path, text)` or none: each goes first to a temporary file beside its path
+/// (through [`vigil::fsutil::write_atomic`]), and only when all are written are they renamed
+/// into place. When a write or a rename fails, the temporaries and the files already renamed
+/// are removed, so that no partial set of sortie files is left to be flown. Returns the paths.
+fn write_all_or_none(files: &[(PathBuf, String)]) -> anyhow::Result<Vec<PathBuf>> {
+    let staged: Vec<PathBuf> = files.iter().map(|(p, _)| staging_path(p)).collect();
+    let remove = |paths: &[PathBuf]| {
+        for p in paths {
+            // Best effort: a file that is not there is what we want.
+            let _ = std::fs::remove_file(p);
+        }
+    };
+    for (k, ((path, text), tmp)) in files.iter().zip(&staged).enumerate() {
+        if let Err(e) = vigil::fsutil::write_atomic(tmp, text.as_bytes()) {
+            remove(&staged[..k]);
+            return Err(e).with_context(|| format!("writing {}", path.display()));
+        }
+    }
+    for (k, ((path, _), tmp)) in files.iter().zip(&staged).enumerate() {
+        if let Err(e) = std::fs::rename(tmp, path) {
+            let done: Vec<PathBuf> = files[..k].iter().map(|(p, _)| p.clone()).collect();
+            remove(&done);
+            remove(&staged[k..]);
+            return Err(e).with_context(|| {
+                format!(
+                    "writing {} (the {} file(s) written before it were removed)",
+                    path.display(),
+                    k
+                )
+            });
+        }
+    }
+    Ok(files.iter().map(|(p, _)| p.clone()).collect())
+}
+
+/// `dir/.name.part` for `dir/name`: where [`write_all_or_none`] stages a file.
+fn staging_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "mission".to_owned());
+    path.with_file_name(format!(".{name}.part"))
 }
