@@ -247,7 +247,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let compute_ms = started.elapsed().as_secs_f64() * 1e3;
     let coverage = planned.coverage(&input.blind);
-    let report = Report::new(&planned, &coverage, compute_ms);
+    let report = Report::new(&planned, &coverage, &venue.frame, compute_ms);
 
     // Missions, each carrying the venue's fence (boundary → inclusion, no-fly zones grown by
     // their own margins → exclusions, home → return point) so that `upload --fence` of a
@@ -320,6 +320,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             left.unswept,
             left.unswept_area_m2,
             left.unreachable_area_m2
+        );
+    }
+    for u in &report.unreachable {
+        println!(
+            "unreachable: {:.1} m² of blind area at {:.6}, {:.6} (lat, lon) cannot be seen from \
+             the part of the flyable area home is in",
+            u.area_m2, u.lat_deg, u.lon_deg
         );
     }
     for r in report.risk.iter().filter(|r| !r.met) {

@@ -23,7 +23,7 @@ pub mod sensor;
 pub mod sortie;
 pub mod sweep;
 
-use geo::{Area, BooleanOps, BoundingRect, Buffer, MinimumRotatedRect};
+use geo::{Area, BooleanOps, BoundingRect, Buffer, Distance, InteriorPoint, MinimumRotatedRect};
 use geo_types::{Coord, MultiPolygon, Polygon};
 use rand::SeedableRng;
 use serde::Serialize;
@@ -176,11 +176,23 @@ pub struct Leftovers {
     /// Blind-spot pieces below the sliver size: count and area.
     pub slivers: usize,
     pub sliver_area_m2: f64,
-    /// Blind area no swath can reach from the flyable area (inside margins), m².
+    /// Blind area no swath can reach from the part of the flyable area home is in (inside
+    /// margins, or enclosed by no-fly zones), m².
     pub unreachable_area_m2: f64,
+    /// The unreachable pieces of at least [`PlanOptions::min_region_m2`] (and 1 m²), largest
+    /// first: where they are and how big.
+    pub unreachable: Vec<Spot>,
     /// Small leftovers between swaths not chased: count and area.
     pub unswept: usize,
     pub unswept_area_m2: f64,
+}
+
+/// A piece of blind area left out: a point inside it (local metres) and its area.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Spot {
+    pub x_m: f64,
+    pub y_m: f64,
+    pub area_m2: f64,
 }
 
 /// A finished, checked plan.
@@ -232,6 +244,31 @@ pub fn plan(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanError> {
     // When home sits in a margin band, sorties start and end at the nearest flyable point; the
     // short leg from home to it is checked against the real boundary and zones like any other.
 
+    // Only the part of the flyable area home is in can be flown to: a no-fly ring (a running
+    // track, a moat) or a closed wall of zones cuts off what lies inside it. Blind spots seen
+    // only from a cut-off part are reported as unreachable, and the rest is planned.
+    if flyable.area.0.len() > 1 {
+        let home_pt = geo::Point(home);
+        let part = flyable
+            .area
+            .0
+            .iter()
+            .min_by(|a, b| {
+                geo::Euclidean
+                    .distance(&home_pt, *a)
+                    .total_cmp(&geo::Euclidean.distance(&home_pt, *b))
+            })
+            .cloned();
+        if let Some(part) = part {
+            let cut_off = flyable.area.0.len() - 1;
+            flyable = Flyable::from_area(MultiPolygon(vec![part]));
+            tracing::info!(
+                cut_off,
+                "parts of the flyable area not connected to home are left out"
+            );
+        }
+    }
+
     // Blind spots a swath can reach from flyable air; the rest is reported.
     tracing::debug!(
         ms = t0.elapsed().as_secs_f64() * 1e3,
@@ -240,8 +277,26 @@ pub fn plan(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanError> {
     );
     let reach = flyable.area.buffer(0.5 * swath_m - 0.05);
     let reachable = input.blind.intersection(&reach);
+    let unreachable = input.blind.difference(&reach);
+    let mut spots: Vec<Spot> = unreachable
+        .iter()
+        .filter_map(|p| {
+            let area_m2 = p.unsigned_area();
+            if area_m2 < opts.min_region_m2.max(1.0) {
+                return None;
+            }
+            let c = p.interior_point()?;
+            Some(Spot {
+                x_m: c.x(),
+                y_m: c.y(),
+                area_m2,
+            })
+        })
+        .collect();
+    spots.sort_by(|a, b| b.area_m2.total_cmp(&a.area_m2));
     let mut leftovers = Leftovers {
         unreachable_area_m2: (input.blind.unsigned_area() - reachable.unsigned_area()).max(0.0),
+        unreachable: spots,
         ..Leftovers::default()
     };
     let mut regions: Vec<Polygon<f64>> = Vec::new();
@@ -678,9 +733,6 @@ fn plan_vehicle(
 /// Leftover pieces smaller than this (m²) are not swept again by the repair pass.
 const REPAIR_MIN_M2: f64 = 1.0;
 
-/// A straight piece of path from its first to its second point.
-type Segment = (Coord<f64>, Coord<f64>);
-
 /// Short and long side of a rectangle polygon, metres.
 fn rect_sides(r: &Polygon<f64>) -> (f64, f64) {
     let p = &r.exterior().0;
@@ -736,10 +788,8 @@ fn repair_sweep(
         y: dir.x,
     };
     let area = piece.unsigned_area();
-    let mut best: Option<(f64, Segment)> = None;
-    for k in [0.0, 0.2, -0.2, 0.45, -0.45] {
-        let d = k * swath_m;
-        let (sa, sb) = (
+    let shifted = |d: f64| {
+        (
             Coord {
                 x: a.x + normal.x * d,
                 y: a.y + normal.y * d,
@@ -748,25 +798,59 @@ fn repair_sweep(
                 x: b.x + normal.x * d,
                 y: b.y + normal.y * d,
             },
-        );
+        )
+    };
+    // What the sweep shifted by `d` sees of the piece, flown inside the flyable area (None:
+    // no part of it is flyable).
+    let seen_at = |d: f64| {
+        let (sa, sb) = shifted(d);
         let rects: Vec<Polygon<f64>> = clip_sweep(flyable, sa, sb)
             .into_iter()
             .map(|(pa, pb)| geom::swath_rect(pa, pb, swath_m, cap_m))
             .collect();
         if rects.is_empty() {
-            continue;
+            return None;
         }
-        let seen = piece
-            .intersection(&geo::algorithm::bool_ops::unary_union(rects.iter()))
-            .unsigned_area();
+        Some(
+            piece
+                .intersection(&geo::algorithm::bool_ops::unary_union(rects.iter()))
+                .unsigned_area(),
+        )
+    };
+    let mut best: Option<(f64, f64)> = None;
+    for k in [0.0, 0.2, -0.2, 0.45, -0.45] {
+        let d = k * swath_m;
+        let Some(seen) = seen_at(d) else {
+            continue;
+        };
         if best.is_none_or(|(s, _)| seen > s + 1e-6 * area) {
-            best = Some((seen, (sa, sb)));
+            best = Some((seen, d));
         }
         if seen >= 0.999 * area {
             break;
         }
     }
-    best.filter(|(s, _)| *s > 0.0).map(|(_, ab)| ab)
+    // A shifted sweep that still misses some of the piece (its centre line is not flyable,
+    // e.g. it runs over a no-fly zone's margin): move it back towards the centre line as far
+    // as it stays flyable and sees no less, so that it runs along the flyable area's edge.
+    if let Some((mut seen, mut d)) = best
+        && seen < 0.999 * area
+        && d != 0.0
+    {
+        let (mut far, mut near) = (d, 0.0);
+        for _ in 0..10 {
+            let mid = 0.5 * (far + near);
+            match seen_at(mid) {
+                Some(s) if s >= seen - 1e-6 * area => {
+                    (seen, d) = (s, mid);
+                    far = mid;
+                }
+                _ => near = mid,
+            }
+        }
+        best = Some((seen, d));
+    }
+    best.filter(|(s, _)| *s > 0.0).map(|(_, d)| shifted(d))
 }
 
 /// The pieces of the sweep `a`–`b` inside the flyable area, each end pulled 1 cm off the
