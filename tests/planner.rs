@@ -593,3 +593,59 @@ fn the_infield_of_a_ring_shaped_no_fly_zone_is_reported_unreachable_and_the_rest
         }
     }
 }
+
+/// The lengths of every sweep leg flown.
+fn sweep_lengths(p: &Plan) -> Vec<f64> {
+    p.sorties()
+        .flat_map(|s| {
+            s.points
+                .windows(2)
+                .filter(|w| w[1].sweep)
+                .map(|w| (w[1].x_m - w[0].x_m).hypot(w[1].y_m - w[0].y_m))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn a_sweep_shorter_than_the_minimum_is_lengthened_to_it() {
+    // A 20 m blind square under a 30 m swath: its footprint (15 m caps) already sees it from a
+    // point, so the decomposition gives a 0.5 m sweep; the 2 m minimum makes it 2.05 m (a
+    // little over, for the centimetre kept off the flyable edge), centred where it was.
+    let boundary = mp(polygon![(x: -100.0, y: -100.0), (x: 100.0, y: -100.0),
+        (x: 100.0, y: 100.0), (x: -100.0, y: 100.0)]);
+    let mut inp = input(boundary, vec![], Coord { x: -90.0, y: -90.0 });
+    inp.blind = mp(polygon![(x: -10.0, y: -10.0), (x: 10.0, y: -10.0),
+        (x: 10.0, y: 10.0), (x: -10.0, y: 10.0)]);
+    let mut o = opts(30.0);
+    o.min_sweep_m = 0.0;
+    let tiny = plan(&inp, &o).expect("plan");
+    let lens = sweep_lengths(&tiny);
+    assert_eq!(lens.len(), 1);
+    assert!((lens[0] - 0.5).abs() < 1e-6, "{lens:?}");
+
+    let p = plan(&inp, &opts(30.0)).expect("plan");
+    let lens = sweep_lengths(&p);
+    assert_eq!(lens.len(), 1);
+    assert!((lens[0] - 2.05).abs() < 1e-6, "{lens:?}");
+    assert!((coverage_pct(&p, &inp.blind) - 100.0).abs() < 1e-9);
+}
+
+#[test]
+fn a_negative_minimum_sweep_is_refused() {
+    let boundary = mp(polygon![(x: 0.0, y: 0.0), (x: 50.0, y: 0.0), (x: 50.0, y: 50.0)]);
+    let inp = input(boundary, vec![], Coord { x: 40.0, y: 10.0 });
+    let mut o = opts(30.0);
+    o.min_sweep_m = -1.0;
+    let e = plan(&inp, &o).expect_err("refused");
+    assert!(
+        matches!(
+            e,
+            PlanError::BadOption {
+                field: "min_sweep_m",
+                ..
+            }
+        ),
+        "{e}"
+    );
+}

@@ -86,6 +86,28 @@ fn check_venue(file: &str, v: &Venue) {
         p.leftovers
     );
     assert!(c.pct() >= 99.5, "{file}: coverage {:.3} %", c.pct());
+    // No sweep shorter than the minimum (2 m, ArduCopter's waypoint acceptance radius).
+    let sweeps: Vec<f64> = p
+        .sorties()
+        .flat_map(|s| {
+            s.points
+                .windows(2)
+                .filter(|w| w[1].sweep)
+                .map(|w| vigil::planner::geom::dist(w[0].pos(), w[1].pos()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let shortest = sweeps.iter().cloned().fold(f64::INFINITY, f64::min);
+    let short = sweeps.iter().filter(|&&l| l < opts.min_sweep_m).count();
+    eprintln!(
+        "{file}: {} sweeps, shortest {shortest:.2} m, {short} under {} m",
+        sweeps.len(),
+        opts.min_sweep_m
+    );
+    assert!(
+        shortest >= opts.min_sweep_m,
+        "{file}: a sweep of {shortest} m"
+    );
 
     // Against the single-angle survey over the same blind spots with the same swath.
     let ours: f64 = p.sorties().map(|s| s.length_m).sum();

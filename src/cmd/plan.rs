@@ -88,6 +88,10 @@ pub struct Args {
     /// Blind-spot pieces smaller than this (m²) are reported as slivers, not swept.
     #[arg(long, default_value_t = 1.0)]
     pub min_region_m2: f64,
+    /// Sweeps shorter than this (metres) are dropped where other sweeps see what they would,
+    /// or else lengthened to it (ArduCopter accepts a waypoint within 2 m).
+    #[arg(long, default_value_t = 2.0)]
+    pub min_sweep: f64,
     /// Add this many seeded cameras (for venues that come without cameras).
     #[arg(long, default_value_t = 0)]
     pub seeded_cameras: usize,
@@ -222,6 +226,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         },
         safety_margin_m: args.margin,
         min_region_m2: args.min_region_m2,
+        min_sweep_m: args.min_sweep,
         sweep_heading_deg: args.heading,
         entry_corner,
         seed: args.seed,

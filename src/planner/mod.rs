@@ -129,6 +129,12 @@ pub struct PlanOptions {
     /// Leftovers between swaths smaller than half a swath squared are not chased while their
     /// total stays under this share of the blind area (default 0.2 %): they are reported.
     pub max_unswept_share: f64,
+    /// Sweeps shorter than this (metres) are dropped where the other sweeps see what they
+    /// would (all but a share of the blind area up to [`PlanOptions::max_unswept_share`],
+    /// reported as leftovers between swaths), or
+    /// else lengthened to it inside the flyable area: a tiny sweep costs mission items and a
+    /// stop, and falls inside a copter's waypoint acceptance radius (2 m in ArduCopter).
+    pub min_sweep_m: f64,
     /// Patrol length over which risk-zone revisits are checked, seconds.
     pub patrol_window_s: f64,
     /// Time on the ground between sorties (battery swap), seconds.
@@ -149,6 +155,7 @@ impl Default for PlanOptions {
             vehicles: 1,
             max_unswept_share: 0.002,
             vehicle_alt_step_m: 5.0,
+            min_sweep_m: 2.0,
             patrol_window_s: 3600.0,
             turnaround_s: 300.0,
         }
@@ -464,6 +471,9 @@ fn check_options(o: &PlanOptions) -> Result<(), PlanError> {
     if !(o.min_region_m2.is_finite() && o.min_region_m2 >= 0.0) {
         return bad("min_region_m2", o.min_region_m2, "an area of 0 m² or more");
     }
+    if !(o.min_sweep_m.is_finite() && o.min_sweep_m >= 0.0) {
+        return bad("min_sweep_m", o.min_sweep_m, "a length of 0 m or more");
+    }
     if !(o.patrol_window_s.is_finite() && o.patrol_window_s >= 0.0) {
         return bad(
             "patrol_window_s",
@@ -587,6 +597,7 @@ fn plan_vehicle(
     // left a concave part, ground is left over; sweep what is left as new regions.
     let mut budget_m2 = opts.max_unswept_share * blind.unsigned_area();
     let mut unswept = (0, 0.0);
+    let rest_blind = big.clone();
     let mut rest = MultiPolygon(big);
     let mut done = 0;
     for _ in 0..3 {
@@ -677,6 +688,20 @@ fn plan_vehicle(
             }
         }
     }
+    // Short sweeps get their own budget, half that share: what they alone see is usually a
+    // sliver at a strip's end that a neighbour's cap almost reaches.
+    let mut short_budget_m2 = 0.5 * opts.max_unswept_share * blind.unsigned_area();
+    let short = drop_short_sweeps(
+        &mut units,
+        &MultiPolygon(rest_blind),
+        flyable,
+        swath_m,
+        cap_m,
+        opts.min_sweep_m,
+        &mut short_budget_m2,
+    );
+    unswept.0 += short.0;
+    unswept.1 += short.1;
     let t1 = std::time::Instant::now();
     let mut patrol = risk::RiskTracker::new(input.risk.clone(), swath_m, flyable);
     let mut sorties = sortie::build(
@@ -728,6 +753,101 @@ fn plan_vehicle(
         cells: cells.len(),
         risk,
     })
+}
+
+/// Sweeps in `units` shorter than `min_m`: each is dropped when the blind area (`blind`) only
+/// it sees is small enough to fit in `budget_m2` (half a swath squared at most), or else
+/// lengthened, centred where it can be, to `min_m` inside the flyable area. Returns the
+/// dropped pieces' unseen area as leftovers (count of pieces over 0.01 m², m²).
+fn drop_short_sweeps(
+    units: &mut Vec<sortie::Unit>,
+    blind: &MultiPolygon<f64>,
+    flyable: &Flyable,
+    swath_m: f64,
+    cap_m: f64,
+    min_m: f64,
+    budget_m2: &mut f64,
+) -> (usize, f64) {
+    let mut lost = (0, 0.0);
+    if min_m <= 0.0 {
+        return lost;
+    }
+    let rect = |u: &sortie::Unit| geom::swath_rect(u.a, u.b, swath_m, cap_m);
+    let mut rects: Vec<Option<Polygon<f64>>> = units.iter().map(|u| Some(rect(u))).collect();
+    let boxes: Vec<Option<geo_types::Rect<f64>>> = rects
+        .iter()
+        .map(|r| r.as_ref().and_then(|r| r.bounding_rect()))
+        .collect();
+    let overlaps = |p: &geo_types::Rect<f64>, q: &geo_types::Rect<f64>| {
+        p.min().x <= q.max().x
+            && q.min().x <= p.max().x
+            && p.min().y <= q.max().y
+            && q.min().y <= p.max().y
+    };
+    let mut keep = vec![true; units.len()];
+    for i in 0..units.len() {
+        let len = geom::dist(units[i].a, units[i].b);
+        if len >= min_m {
+            continue;
+        }
+        let (Some(own), Some(bx)) = (rects[i].clone(), boxes[i]) else {
+            continue;
+        };
+        // What only this sweep sees of the blind area.
+        let near: Vec<Polygon<f64>> = (0..units.len())
+            .filter(|&j| j != i && keep[j])
+            .filter(|&j| boxes[j].is_some_and(|b| overlaps(&b, &bx)))
+            .filter_map(|j| rects[j].clone())
+            .collect();
+        let alone =
+            MultiPolygon(vec![own]).difference(&geo::algorithm::bool_ops::unary_union(near.iter()));
+        let unique_m2 = if alone.unsigned_area() < 1e-6 {
+            0.0
+        } else {
+            blind.intersection(&alone).unsigned_area()
+        };
+        if unique_m2 < 0.01 || (unique_m2 <= 0.5 * swath_m * swath_m && unique_m2 <= *budget_m2) {
+            *budget_m2 -= unique_m2;
+            lost.0 += usize::from(unique_m2 >= 0.01);
+            lost.1 += unique_m2;
+            keep[i] = false;
+            rects[i] = None;
+            continue;
+        }
+        // Lengthen it: centred, else from either end, as far as the flyable area allows.
+        let (a, b) = (units[i].a, units[i].b);
+        let dir = Coord {
+            x: (b.x - a.x) / len.max(1e-9),
+            y: (b.y - a.y) / len.max(1e-9),
+        };
+        let at = |p: Coord<f64>, t: f64| Coord {
+            x: p.x + dir.x * t,
+            y: p.y + dir.y * t,
+        };
+        let mid = geom::lerp(a, b, 0.5);
+        // A little longer, for the centimetre `clip_sweep` keeps off the flyable area's edge.
+        let want = min_m + 0.05;
+        let tries = [
+            (at(mid, -0.5 * want), at(mid, 0.5 * want)),
+            (a, at(a, want)),
+            (at(b, -want), b),
+        ];
+        for (pa, pb) in tries {
+            let pieces = clip_sweep(flyable, pa, pb);
+            if let [(qa, qb)] = pieces[..]
+                && geom::dist(qa, qb) >= min_m
+            {
+                units[i] = sortie::Unit { a: qa, b: qb };
+                break;
+            }
+        }
+    }
+    let mut k = 0;
+    units.retain(|_| {
+        k += 1;
+        keep[k - 1]
+    });
+    lost
 }
 
 /// Leftover pieces smaller than this (m²) are not swept again by the repair pass.
