@@ -117,6 +117,37 @@ fn plan_writes_missions_route_and_report() {
     let home = m.planned_home.expect("home");
     assert!((home.alt_m - 35.0).abs() < 1e-9);
 
+    // The venue's fence travels in the .plan: the boundary as inclusion, the tower grown by
+    // its 10 m margin as exclusion, home as return point.
+    let f = LocalFrame::new(-0.1276, 51.5072);
+    assert_eq!(m.fence.polygons.len(), 2, "{:?}", m.fence);
+    assert!(m.fence.polygons[0].inclusion && !m.fence.polygons[1].inclusion);
+    let xs: Vec<f64> = m.fence.polygons[1]
+        .vertices
+        .iter()
+        .map(|v| f.to_local(v.lon_deg, v.lat_deg).0)
+        .collect();
+    let widest = xs.iter().cloned().fold(0.0, f64::max);
+    assert!(
+        (widest - 30.0).abs() < 0.5,
+        "tower exclusion reaches x = {widest} m"
+    );
+    let ret = m.fence.return_point.expect("return point");
+    assert!((ret.lat_deg - home.lat_deg).abs() < 1e-9 && (ret.lon_deg - home.lon_deg).abs() < 1e-9);
+    // The .waypoints file cannot hold it; the route respects it by `vigil fence check`.
+    assert!(w.fence.polygons.is_empty());
+    let check = vigil()
+        .args(["fence", "check", out.to_str().expect("utf8")])
+        .output()
+        .expect("run fence check");
+    assert!(
+        check.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(String::from_utf8_lossy(&check.stdout).contains("fence OK: 2 area(s)"));
+
     let g: Value =
         serde_json::from_str(&std::fs::read_to_string(&route).expect("route")).expect("json");
     let kinds: Vec<&str> = g["features"]
@@ -146,6 +177,10 @@ fn two_vehicles_get_one_mission_each_named_by_vehicle_and_sortie() {
             "2",
             "--seed",
             "5",
+            // 30 min on the ground between sorties: no vehicle can look at the Gate every
+            // 10 min, so each reports it.
+            "--turnaround-min",
+            "30",
         ])
         .args(["--endurance-min", "60", "-o", out.to_str().expect("utf8")])
         .output()
@@ -156,6 +191,14 @@ fn two_vehicles_get_one_mission_each_named_by_vehicle_and_sortie() {
         String::from_utf8_lossy(&status.stderr)
     );
     assert!(!out.exists());
+    // Each vehicle's line about the risk zone says which vehicle it is about.
+    let stdout = String::from_utf8_lossy(&status.stdout);
+    for v in [1, 2] {
+        assert!(
+            stdout.contains(&format!("risk zone Gate (level 3) on vehicle {v}: revisit")),
+            "{stdout}"
+        );
+    }
     for v in [1, 2] {
         for ext in ["waypoints", "plan"] {
             let p = dir.path().join(format!("m-v{v}-s1.{ext}"));
@@ -185,4 +228,29 @@ fn an_unknown_camera_is_refused_with_the_presets_named() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("nope") && err.contains("h20t"), "{err}");
+}
+
+#[test]
+fn a_sortie_file_that_cannot_be_written_leaves_none_of_the_others() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let venue = write_venue(dir.path());
+    let out = dir.path().join("m.plan");
+    // The second vehicle's mission path is taken by a folder: its file cannot be written.
+    std::fs::create_dir(dir.path().join("m-v2-s1.plan")).expect("mkdir");
+    let status = vigil()
+        .args(["plan", venue.to_str().expect("utf8"), "--swath", "30"])
+        .args(["--vehicles", "2", "--endurance-min", "60", "-o"])
+        .arg(&out)
+        .output()
+        .expect("run vigil");
+    assert!(!status.status.success());
+    let err = String::from_utf8_lossy(&status.stderr);
+    assert!(err.contains("m-v2-s1.plan"), "{err}");
+    // Nothing but the venue and the folder is left: no first vehicle's files, no temporaries.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["m-v2-s1.plan", "venue.geojson"]);
 }

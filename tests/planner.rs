@@ -535,3 +535,117 @@ proptest! {
         assert_legs_safe(&p, &inp);
     }
 }
+
+#[test]
+fn the_infield_of_a_ring_shaped_no_fly_zone_is_reported_unreachable_and_the_rest_is_planned() {
+    // 200 m square, a no-fly ring (a running track) from 30 m to 60 m around the centre, home
+    // in a corner. The infield cannot be reached; the 2 m safety margin puts the flyable area's
+    // inner edge 62 m from the centre, and a 30 m swath sees 14.95 m past it, so a square of
+    // half-side 47.05 m (8855.4 m²) stays unseen: that is reported, not a refusal.
+    let boundary = mp(polygon![(x: -100.0, y: -100.0), (x: 100.0, y: -100.0),
+        (x: 100.0, y: 100.0), (x: -100.0, y: 100.0)]);
+    let track = Polygon::new(
+        geo_types::LineString::from(vec![
+            (-60.0, -60.0),
+            (60.0, -60.0),
+            (60.0, 60.0),
+            (-60.0, 60.0),
+            (-60.0, -60.0),
+        ]),
+        vec![geo_types::LineString::from(vec![
+            (-30.0, -30.0),
+            (-30.0, 30.0),
+            (30.0, 30.0),
+            (30.0, -30.0),
+            (-30.0, -30.0),
+        ])],
+    );
+    let keepouts = vec![Keepout::grown("track", &mp(track), 0.0)];
+    let mut inp = input(boundary.clone(), keepouts, Coord { x: -90.0, y: -90.0 });
+    // The cameras see nothing anywhere: the whole venue is blind, the track included.
+    inp.blind = boundary;
+    let p = plan(&inp, &opts(30.0)).expect("the outside is planned");
+    let left = &p.leftovers;
+    assert!(
+        (left.unreachable_area_m2 - 8855.4).abs() < 5.0,
+        "{}",
+        left.unreachable_area_m2
+    );
+    assert_eq!(left.unreachable.len(), 1, "{:?}", left.unreachable);
+    let spot = left.unreachable[0];
+    assert!(spot.x_m.abs() < 47.05 && spot.y_m.abs() < 47.05, "{spot:?}");
+    assert!((spot.area_m2 - 8855.4).abs() < 5.0);
+    // Everything else is seen, and no leg enters the track or its infield.
+    let c = p.coverage(&inp.blind);
+    let reachable = c.blind_area_m2 - left.unreachable_area_m2;
+    assert!(
+        c.covered_blind_area_m2 >= 0.995 * reachable,
+        "{} of {reachable} m²",
+        c.covered_blind_area_m2
+    );
+    assert_legs_safe(&p, &inp);
+    for s in p.sorties() {
+        for q in s.positions() {
+            assert!(
+                q.x.abs() >= 60.0 || q.y.abs() >= 60.0,
+                "{q:?} in the infield"
+            );
+        }
+    }
+}
+
+/// The lengths of every sweep leg flown.
+fn sweep_lengths(p: &Plan) -> Vec<f64> {
+    p.sorties()
+        .flat_map(|s| {
+            s.points
+                .windows(2)
+                .filter(|w| w[1].sweep)
+                .map(|w| (w[1].x_m - w[0].x_m).hypot(w[1].y_m - w[0].y_m))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn a_sweep_shorter_than_the_minimum_is_lengthened_to_it() {
+    // A 20 m blind square under a 30 m swath: its footprint (15 m caps) already sees it from a
+    // point, so the decomposition gives a 0.5 m sweep; the 2 m minimum makes it 2.05 m (a
+    // little over, for the centimetre kept off the flyable edge), centred where it was.
+    let boundary = mp(polygon![(x: -100.0, y: -100.0), (x: 100.0, y: -100.0),
+        (x: 100.0, y: 100.0), (x: -100.0, y: 100.0)]);
+    let mut inp = input(boundary, vec![], Coord { x: -90.0, y: -90.0 });
+    inp.blind = mp(polygon![(x: -10.0, y: -10.0), (x: 10.0, y: -10.0),
+        (x: 10.0, y: 10.0), (x: -10.0, y: 10.0)]);
+    let mut o = opts(30.0);
+    o.min_sweep_m = 0.0;
+    let tiny = plan(&inp, &o).expect("plan");
+    let lens = sweep_lengths(&tiny);
+    assert_eq!(lens.len(), 1);
+    assert!((lens[0] - 0.5).abs() < 1e-6, "{lens:?}");
+
+    let p = plan(&inp, &opts(30.0)).expect("plan");
+    let lens = sweep_lengths(&p);
+    assert_eq!(lens.len(), 1);
+    assert!((lens[0] - 2.05).abs() < 1e-6, "{lens:?}");
+    assert!((coverage_pct(&p, &inp.blind) - 100.0).abs() < 1e-9);
+}
+
+#[test]
+fn a_negative_minimum_sweep_is_refused() {
+    let boundary = mp(polygon![(x: 0.0, y: 0.0), (x: 50.0, y: 0.0), (x: 50.0, y: 50.0)]);
+    let inp = input(boundary, vec![], Coord { x: 40.0, y: 10.0 });
+    let mut o = opts(30.0);
+    o.min_sweep_m = -1.0;
+    let e = plan(&inp, &o).expect_err("refused");
+    assert!(
+        matches!(
+            e,
+            PlanError::BadOption {
+                field: "min_sweep_m",
+                ..
+            }
+        ),
+        "{e}"
+    );
+}

@@ -86,6 +86,28 @@ fn check_venue(file: &str, v: &Venue) {
         p.leftovers
     );
     assert!(c.pct() >= 99.5, "{file}: coverage {:.3} %", c.pct());
+    // No sweep shorter than the minimum (2 m, ArduCopter's waypoint acceptance radius).
+    let sweeps: Vec<f64> = p
+        .sorties()
+        .flat_map(|s| {
+            s.points
+                .windows(2)
+                .filter(|w| w[1].sweep)
+                .map(|w| vigil::planner::geom::dist(w[0].pos(), w[1].pos()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let shortest = sweeps.iter().cloned().fold(f64::INFINITY, f64::min);
+    let short = sweeps.iter().filter(|&&l| l < opts.min_sweep_m).count();
+    eprintln!(
+        "{file}: {} sweeps, shortest {shortest:.2} m, {short} under {} m",
+        sweeps.len(),
+        opts.min_sweep_m
+    );
+    assert!(
+        shortest >= opts.min_sweep_m,
+        "{file}: a sweep of {shortest} m"
+    );
 
     // Against the single-angle survey over the same blind spots with the same swath.
     let ours: f64 = p.sorties().map(|s| s.length_m).sum();
@@ -177,6 +199,61 @@ fn kirtipur_ground_with_no_fly_stands() {
         "name=GROUND",
         &["name=VIP", "name=TEAM STAND"],
         20,
+    );
+}
+
+#[test]
+fn university_of_bath_with_its_running_track_as_a_no_fly_ring() {
+    // The track is a ring: its infield cannot be reached from home. It is reported as
+    // unreachable (one piece, inside the track) and the rest of the campus is planned.
+    let Some(v) = venue(
+        "osm_university-of-bath_subset.geojson",
+        "name=University of Bath",
+        &["leisure=track"],
+        60,
+    ) else {
+        return;
+    };
+    let input = input_of(&v);
+    let swath = SwathSpec::Camera {
+        camera: ThermalCamera::preset("h20t").expect("preset"),
+        side_overlap: 0.2,
+    };
+    let opts = PlanOptions {
+        alt_m: vigil::planner::default_alt_m(&swath, 2.0),
+        swath,
+        vehicle: Vehicle {
+            endurance_s: 1e6,
+            max_items: 100_000,
+            ..Vehicle::default()
+        },
+        ..PlanOptions::default()
+    };
+    let p = plan(&input, &opts).expect("the campus outside the track is planned");
+    let left = &p.leftovers;
+    let track = &v.no_fly[0].area;
+    let hull = geo::ConvexHull::convex_hull(track);
+    let big: Vec<_> = left
+        .unreachable
+        .iter()
+        .filter(|s| s.area_m2 > 500.0)
+        .collect();
+    assert_eq!(big.len(), 1, "{:?}", left.unreachable);
+    let infield = geo_types::Point::new(big[0].x_m, big[0].y_m);
+    assert!(geo::Contains::contains(&hull, &infield), "{infield:?}");
+    assert!(!geo::Intersects::intersects(track, &infield));
+    // The infield of a 400 m track is about 8000–12000 m², less what a swath sees from outside.
+    assert!(
+        (1000.0..15000.0).contains(&big[0].area_m2),
+        "{}",
+        big[0].area_m2
+    );
+    let c = p.coverage(&input.blind);
+    let reachable = c.blind_area_m2 - left.unreachable_area_m2;
+    assert!(
+        c.covered_blind_area_m2 >= 0.995 * reachable,
+        "{} of {reachable} m²",
+        c.covered_blind_area_m2
     );
 }
 

@@ -9,7 +9,8 @@ use geo::InteriorPoint;
 use geo_types::Coord;
 
 use vigil::area::{Selection, blind_spots, read_venue, seeded_cameras};
-use vigil::mission::write_mission;
+use vigil::fence::{Fence, VenueFenceOptions};
+use vigil::mission::{MissionFormat, mission_to_string};
 use vigil::planner::output::{Report, route_geojson, sortie_mission};
 use vigil::planner::{
     Corner, Keepout, PlanError, PlanInput, PlanOptions, RiskTarget, SwathSpec, ThermalCamera,
@@ -87,6 +88,10 @@ pub struct Args {
     /// Blind-spot pieces smaller than this (m²) are reported as slivers, not swept.
     #[arg(long, default_value_t = 1.0)]
     pub min_region_m2: f64,
+    /// Sweeps shorter than this (metres) are dropped where other sweeps see what they would,
+    /// or else lengthened to it (ArduCopter accepts a waypoint within 2 m).
+    #[arg(long, default_value_t = 2.0)]
+    pub min_sweep: f64,
     /// Add this many seeded cameras (for venues that come without cameras).
     #[arg(long, default_value_t = 0)]
     pub seeded_cameras: usize,
@@ -221,6 +226,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         },
         safety_margin_m: args.margin,
         min_region_m2: args.min_region_m2,
+        min_sweep_m: args.min_sweep,
         sweep_heading_deg: args.heading,
         entry_corner,
         seed: args.seed,
@@ -246,15 +252,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let compute_ms = started.elapsed().as_secs_f64() * 1e3;
     let coverage = planned.coverage(&input.blind);
-    let report = Report::new(&planned, &coverage, compute_ms);
+    let report = Report::new(&planned, &coverage, &venue.frame, compute_ms);
 
-    // Missions.
+    // Missions, each carrying the venue's fence (boundary → inclusion, no-fly zones grown by
+    // their own margins → exclusions, home → return point) so that `upload --fence` of a
+    // planned mission uploads the venue's fence.
     let home_alt = venue.home.and_then(|h| h.alt_m).unwrap_or(0.0);
+    let geofence = Fence::from_venue(&venue, &VenueFenceOptions::default()).to_geofence();
     let total: usize = planned.vehicles.iter().map(|v| v.sorties.len()).sum();
-    let mut written = Vec::new();
+    let mut files = Vec::new();
     for (vi, v) in planned.vehicles.iter().enumerate() {
         for (si, s) in v.sorties.iter().enumerate() {
-            let mission = sortie_mission(
+            let mut mission = sortie_mission(
                 s,
                 &venue.frame,
                 planned.launch,
@@ -262,20 +271,26 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 v.alt_m,
                 args.speed,
             );
+            mission.fence = geofence.clone();
             let primary = if total == 1 {
                 args.output.clone()
             } else {
                 numbered(&args.output, vi + 1, si + 1)
             };
             for path in [primary.clone(), primary.with_extension(other_ext)] {
-                let notes = write_mission(&path, &mission).context("writing the mission")?;
+                let format = MissionFormat::for_writing(&path)
+                    .with_context(|| format!("{}: no mission format", path.display()))?;
+                let (text, notes) = mission_to_string(&mission, format).map_err(|reason| {
+                    anyhow::anyhow!("writing {} as {}: {reason}", path.display(), format.name())
+                })?;
                 for n in notes {
                     tracing::info!(path = %path.display(), "{}", n.message);
                 }
-                written.push(path);
+                files.push((path, text));
             }
         }
     }
+    let written = write_all_or_none(&files).context("writing the missions")?;
     if let Some(path) = &args.geojson {
         let swaths = vec![coverage.swath.clone()];
         let json = route_geojson(&planned, &swaths, &venue.frame);
@@ -312,9 +327,22 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             left.unreachable_area_m2
         );
     }
-    for r in report.risk.iter().filter(|r| !r.met) {
+    for u in &report.unreachable {
         println!(
-            "risk zone {} (level {}): revisit every {:.1} min not met, worst gap {:.1} min ({:.1} min over)",
+            "unreachable: {:.1} m² of blind area at {:.6}, {:.6} (lat, lon) cannot be seen from \
+             the part of the flyable area home is in",
+            u.area_m2, u.lat_deg, u.lon_deg
+        );
+    }
+    for r in report.risk.iter().filter(|r| !r.met) {
+        // With several vehicles each reports every zone on its own patrol: say whose.
+        let whose = if report.vehicles > 1 {
+            format!(" on vehicle {}", r.vehicle)
+        } else {
+            String::new()
+        };
+        println!(
+            "risk zone {} (level {}){whose}: revisit every {:.1} min not met, worst gap {:.1} min ({:.1} min over)",
             r.name, r.level, r.revisit_min, r.max_gap_min, r.shortfall_min
         );
     }
@@ -349,4 +377,48 @@ fn numbered(path: &Path, vehicle: usize, sortie: usize) -> PathBuf {
         .unwrap_or("mission");
     let ext = path.extension().and_then(|s| s.to_str()).unwrap_or("plan");
     path.with_file_name(format!("{stem}-v{vehicle}-s{sortie}.{ext}"))
+}
+
+/// Writes every `(path, text)` or none: each goes first to a temporary file beside its path
+/// (through [`vigil::fsutil::write_atomic`]), and only when all are written are they renamed
+/// into place. When a write or a rename fails, the temporaries and the files already renamed
+/// are removed, so that no partial set of sortie files is left to be flown. Returns the paths.
+fn write_all_or_none(files: &[(PathBuf, String)]) -> anyhow::Result<Vec<PathBuf>> {
+    let staged: Vec<PathBuf> = files.iter().map(|(p, _)| staging_path(p)).collect();
+    let remove = |paths: &[PathBuf]| {
+        for p in paths {
+            // Best effort: a file that is not there is what we want.
+            let _ = std::fs::remove_file(p);
+        }
+    };
+    for (k, ((path, text), tmp)) in files.iter().zip(&staged).enumerate() {
+        if let Err(e) = vigil::fsutil::write_atomic(tmp, text.as_bytes()) {
+            remove(&staged[..k]);
+            return Err(e).with_context(|| format!("writing {}", path.display()));
+        }
+    }
+    for (k, ((path, _), tmp)) in files.iter().zip(&staged).enumerate() {
+        if let Err(e) = std::fs::rename(tmp, path) {
+            let done: Vec<PathBuf> = files[..k].iter().map(|(p, _)| p.clone()).collect();
+            remove(&done);
+            remove(&staged[k..]);
+            return Err(e).with_context(|| {
+                format!(
+                    "writing {} (the {} file(s) written before it were removed)",
+                    path.display(),
+                    k
+                )
+            });
+        }
+    }
+    Ok(files.iter().map(|(p, _)| p.clone()).collect())
+}
+
+/// `dir/.name.part` for `dir/name`: where [`write_all_or_none`] stages a file.
+fn staging_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "mission".to_owned());
+    path.with_file_name(format!(".{name}.part"))
 }

@@ -23,7 +23,7 @@ pub mod sensor;
 pub mod sortie;
 pub mod sweep;
 
-use geo::{Area, BooleanOps, BoundingRect, Buffer, MinimumRotatedRect};
+use geo::{Area, BooleanOps, BoundingRect, Buffer, Distance, InteriorPoint, MinimumRotatedRect};
 use geo_types::{Coord, MultiPolygon, Polygon};
 use rand::SeedableRng;
 use serde::Serialize;
@@ -129,6 +129,12 @@ pub struct PlanOptions {
     /// Leftovers between swaths smaller than half a swath squared are not chased while their
     /// total stays under this share of the blind area (default 0.2 %): they are reported.
     pub max_unswept_share: f64,
+    /// Sweeps shorter than this (metres) are dropped where the other sweeps see what they
+    /// would (all but a share of the blind area up to [`PlanOptions::max_unswept_share`],
+    /// reported as leftovers between swaths), or
+    /// else lengthened to it inside the flyable area: a tiny sweep costs mission items and a
+    /// stop, and falls inside a copter's waypoint acceptance radius (2 m in ArduCopter).
+    pub min_sweep_m: f64,
     /// Patrol length over which risk-zone revisits are checked, seconds.
     pub patrol_window_s: f64,
     /// Time on the ground between sorties (battery swap), seconds.
@@ -149,6 +155,7 @@ impl Default for PlanOptions {
             vehicles: 1,
             max_unswept_share: 0.002,
             vehicle_alt_step_m: 5.0,
+            min_sweep_m: 2.0,
             patrol_window_s: 3600.0,
             turnaround_s: 300.0,
         }
@@ -176,11 +183,23 @@ pub struct Leftovers {
     /// Blind-spot pieces below the sliver size: count and area.
     pub slivers: usize,
     pub sliver_area_m2: f64,
-    /// Blind area no swath can reach from the flyable area (inside margins), m².
+    /// Blind area no swath can reach from the part of the flyable area home is in (inside
+    /// margins, or enclosed by no-fly zones), m².
     pub unreachable_area_m2: f64,
+    /// The unreachable pieces of at least [`PlanOptions::min_region_m2`] (and 1 m²), largest
+    /// first: where they are and how big.
+    pub unreachable: Vec<Spot>,
     /// Small leftovers between swaths not chased: count and area.
     pub unswept: usize,
     pub unswept_area_m2: f64,
+}
+
+/// A piece of blind area left out: a point inside it (local metres) and its area.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Spot {
+    pub x_m: f64,
+    pub y_m: f64,
+    pub area_m2: f64,
 }
 
 /// A finished, checked plan.
@@ -232,6 +251,31 @@ pub fn plan(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanError> {
     // When home sits in a margin band, sorties start and end at the nearest flyable point; the
     // short leg from home to it is checked against the real boundary and zones like any other.
 
+    // Only the part of the flyable area home is in can be flown to: a no-fly ring (a running
+    // track, a moat) or a closed wall of zones cuts off what lies inside it. Blind spots seen
+    // only from a cut-off part are reported as unreachable, and the rest is planned.
+    if flyable.area.0.len() > 1 {
+        let home_pt = geo::Point(home);
+        let part = flyable
+            .area
+            .0
+            .iter()
+            .min_by(|a, b| {
+                geo::Euclidean
+                    .distance(&home_pt, *a)
+                    .total_cmp(&geo::Euclidean.distance(&home_pt, *b))
+            })
+            .cloned();
+        if let Some(part) = part {
+            let cut_off = flyable.area.0.len() - 1;
+            flyable = Flyable::from_area(MultiPolygon(vec![part]));
+            tracing::info!(
+                cut_off,
+                "parts of the flyable area not connected to home are left out"
+            );
+        }
+    }
+
     // Blind spots a swath can reach from flyable air; the rest is reported.
     tracing::debug!(
         ms = t0.elapsed().as_secs_f64() * 1e3,
@@ -240,8 +284,26 @@ pub fn plan(input: &PlanInput, opts: &PlanOptions) -> Result<Plan, PlanError> {
     );
     let reach = flyable.area.buffer(0.5 * swath_m - 0.05);
     let reachable = input.blind.intersection(&reach);
+    let unreachable = input.blind.difference(&reach);
+    let mut spots: Vec<Spot> = unreachable
+        .iter()
+        .filter_map(|p| {
+            let area_m2 = p.unsigned_area();
+            if area_m2 < opts.min_region_m2.max(1.0) {
+                return None;
+            }
+            let c = p.interior_point()?;
+            Some(Spot {
+                x_m: c.x(),
+                y_m: c.y(),
+                area_m2,
+            })
+        })
+        .collect();
+    spots.sort_by(|a, b| b.area_m2.total_cmp(&a.area_m2));
     let mut leftovers = Leftovers {
         unreachable_area_m2: (input.blind.unsigned_area() - reachable.unsigned_area()).max(0.0),
+        unreachable: spots,
         ..Leftovers::default()
     };
     let mut regions: Vec<Polygon<f64>> = Vec::new();
@@ -409,6 +471,9 @@ fn check_options(o: &PlanOptions) -> Result<(), PlanError> {
     if !(o.min_region_m2.is_finite() && o.min_region_m2 >= 0.0) {
         return bad("min_region_m2", o.min_region_m2, "an area of 0 m² or more");
     }
+    if !(o.min_sweep_m.is_finite() && o.min_sweep_m >= 0.0) {
+        return bad("min_sweep_m", o.min_sweep_m, "a length of 0 m or more");
+    }
     if !(o.patrol_window_s.is_finite() && o.patrol_window_s >= 0.0) {
         return bad(
             "patrol_window_s",
@@ -447,6 +512,9 @@ fn plan_slabs(
         };
         let mut route = plan_vehicle(part, input, opts, flyable, home, swath_m, rng)?;
         route.alt_m = opts.alt_m + opts.vehicle_alt_step_m * out.len() as f64;
+        for r in &mut route.risk {
+            r.vehicle = out.len() + 1;
+        }
         out.push(route);
     }
     Ok(out)
@@ -529,6 +597,7 @@ fn plan_vehicle(
     // left a concave part, ground is left over; sweep what is left as new regions.
     let mut budget_m2 = opts.max_unswept_share * blind.unsigned_area();
     let mut unswept = (0, 0.0);
+    let rest_blind = big.clone();
     let mut rest = MultiPolygon(big);
     let mut done = 0;
     for _ in 0..3 {
@@ -619,6 +688,20 @@ fn plan_vehicle(
             }
         }
     }
+    // Short sweeps get their own budget, half that share: what they alone see is usually a
+    // sliver at a strip's end that a neighbour's cap almost reaches.
+    let mut short_budget_m2 = 0.5 * opts.max_unswept_share * blind.unsigned_area();
+    let short = drop_short_sweeps(
+        &mut units,
+        &MultiPolygon(rest_blind),
+        flyable,
+        swath_m,
+        cap_m,
+        opts.min_sweep_m,
+        &mut short_budget_m2,
+    );
+    unswept.0 += short.0;
+    unswept.1 += short.1;
     let t1 = std::time::Instant::now();
     let mut patrol = risk::RiskTracker::new(input.risk.clone(), swath_m, flyable);
     let mut sorties = sortie::build(
@@ -672,11 +755,103 @@ fn plan_vehicle(
     })
 }
 
+/// Sweeps in `units` shorter than `min_m`: each is dropped when the blind area (`blind`) only
+/// it sees is small enough to fit in `budget_m2` (half a swath squared at most), or else
+/// lengthened, centred where it can be, to `min_m` inside the flyable area. Returns the
+/// dropped pieces' unseen area as leftovers (count of pieces over 0.01 m², m²).
+fn drop_short_sweeps(
+    units: &mut Vec<sortie::Unit>,
+    blind: &MultiPolygon<f64>,
+    flyable: &Flyable,
+    swath_m: f64,
+    cap_m: f64,
+    min_m: f64,
+    budget_m2: &mut f64,
+) -> (usize, f64) {
+    let mut lost = (0, 0.0);
+    if min_m <= 0.0 {
+        return lost;
+    }
+    let rect = |u: &sortie::Unit| geom::swath_rect(u.a, u.b, swath_m, cap_m);
+    let mut rects: Vec<Option<Polygon<f64>>> = units.iter().map(|u| Some(rect(u))).collect();
+    let boxes: Vec<Option<geo_types::Rect<f64>>> = rects
+        .iter()
+        .map(|r| r.as_ref().and_then(|r| r.bounding_rect()))
+        .collect();
+    let overlaps = |p: &geo_types::Rect<f64>, q: &geo_types::Rect<f64>| {
+        p.min().x <= q.max().x
+            && q.min().x <= p.max().x
+            && p.min().y <= q.max().y
+            && q.min().y <= p.max().y
+    };
+    let mut keep = vec![true; units.len()];
+    for i in 0..units.len() {
+        let len = geom::dist(units[i].a, units[i].b);
+        if len >= min_m {
+            continue;
+        }
+        let (Some(own), Some(bx)) = (rects[i].clone(), boxes[i]) else {
+            continue;
+        };
+        // What only this sweep sees of the blind area.
+        let near: Vec<Polygon<f64>> = (0..units.len())
+            .filter(|&j| j != i && keep[j])
+            .filter(|&j| boxes[j].is_some_and(|b| overlaps(&b, &bx)))
+            .filter_map(|j| rects[j].clone())
+            .collect();
+        let alone =
+            MultiPolygon(vec![own]).difference(&geo::algorithm::bool_ops::unary_union(near.iter()));
+        let unique_m2 = if alone.unsigned_area() < 1e-6 {
+            0.0
+        } else {
+            blind.intersection(&alone).unsigned_area()
+        };
+        if unique_m2 < 0.01 || (unique_m2 <= 0.5 * swath_m * swath_m && unique_m2 <= *budget_m2) {
+            *budget_m2 -= unique_m2;
+            lost.0 += usize::from(unique_m2 >= 0.01);
+            lost.1 += unique_m2;
+            keep[i] = false;
+            rects[i] = None;
+            continue;
+        }
+        // Lengthen it: centred, else from either end, as far as the flyable area allows.
+        let (a, b) = (units[i].a, units[i].b);
+        let dir = Coord {
+            x: (b.x - a.x) / len.max(1e-9),
+            y: (b.y - a.y) / len.max(1e-9),
+        };
+        let at = |p: Coord<f64>, t: f64| Coord {
+            x: p.x + dir.x * t,
+            y: p.y + dir.y * t,
+        };
+        let mid = geom::lerp(a, b, 0.5);
+        // A little longer, for the centimetre `clip_sweep` keeps off the flyable area's edge.
+        let want = min_m + 0.05;
+        let tries = [
+            (at(mid, -0.5 * want), at(mid, 0.5 * want)),
+            (a, at(a, want)),
+            (at(b, -want), b),
+        ];
+        for (pa, pb) in tries {
+            let pieces = clip_sweep(flyable, pa, pb);
+            if let [(qa, qb)] = pieces[..]
+                && geom::dist(qa, qb) >= min_m
+            {
+                units[i] = sortie::Unit { a: qa, b: qb };
+                break;
+            }
+        }
+    }
+    let mut k = 0;
+    units.retain(|_| {
+        k += 1;
+        keep[k - 1]
+    });
+    lost
+}
+
 /// Leftover pieces smaller than this (m²) are not swept again by the repair pass.
 const REPAIR_MIN_M2: f64 = 1.0;
-
-/// A straight piece of path from its first to its second point.
-type Segment = (Coord<f64>, Coord<f64>);
 
 /// Short and long side of a rectangle polygon, metres.
 fn rect_sides(r: &Polygon<f64>) -> (f64, f64) {
@@ -733,10 +908,8 @@ fn repair_sweep(
         y: dir.x,
     };
     let area = piece.unsigned_area();
-    let mut best: Option<(f64, Segment)> = None;
-    for k in [0.0, 0.2, -0.2, 0.45, -0.45] {
-        let d = k * swath_m;
-        let (sa, sb) = (
+    let shifted = |d: f64| {
+        (
             Coord {
                 x: a.x + normal.x * d,
                 y: a.y + normal.y * d,
@@ -745,25 +918,59 @@ fn repair_sweep(
                 x: b.x + normal.x * d,
                 y: b.y + normal.y * d,
             },
-        );
+        )
+    };
+    // What the sweep shifted by `d` sees of the piece, flown inside the flyable area (None:
+    // no part of it is flyable).
+    let seen_at = |d: f64| {
+        let (sa, sb) = shifted(d);
         let rects: Vec<Polygon<f64>> = clip_sweep(flyable, sa, sb)
             .into_iter()
             .map(|(pa, pb)| geom::swath_rect(pa, pb, swath_m, cap_m))
             .collect();
         if rects.is_empty() {
-            continue;
+            return None;
         }
-        let seen = piece
-            .intersection(&geo::algorithm::bool_ops::unary_union(rects.iter()))
-            .unsigned_area();
+        Some(
+            piece
+                .intersection(&geo::algorithm::bool_ops::unary_union(rects.iter()))
+                .unsigned_area(),
+        )
+    };
+    let mut best: Option<(f64, f64)> = None;
+    for k in [0.0, 0.2, -0.2, 0.45, -0.45] {
+        let d = k * swath_m;
+        let Some(seen) = seen_at(d) else {
+            continue;
+        };
         if best.is_none_or(|(s, _)| seen > s + 1e-6 * area) {
-            best = Some((seen, (sa, sb)));
+            best = Some((seen, d));
         }
         if seen >= 0.999 * area {
             break;
         }
     }
-    best.filter(|(s, _)| *s > 0.0).map(|(_, ab)| ab)
+    // A shifted sweep that still misses some of the piece (its centre line is not flyable,
+    // e.g. it runs over a no-fly zone's margin): move it back towards the centre line as far
+    // as it stays flyable and sees no less, so that it runs along the flyable area's edge.
+    if let Some((mut seen, mut d)) = best
+        && seen < 0.999 * area
+        && d != 0.0
+    {
+        let (mut far, mut near) = (d, 0.0);
+        for _ in 0..10 {
+            let mid = 0.5 * (far + near);
+            match seen_at(mid) {
+                Some(s) if s >= seen - 1e-6 * area => {
+                    (seen, d) = (s, mid);
+                    far = mid;
+                }
+                _ => near = mid,
+            }
+        }
+        best = Some((seen, d));
+    }
+    best.filter(|(s, _)| *s > 0.0).map(|(_, d)| shifted(d))
 }
 
 /// The pieces of the sweep `a`–`b` inside the flyable area, each end pulled 1 cm off the

@@ -169,6 +169,14 @@ pub struct SortieReport {
     pub mission_items: usize,
 }
 
+/// A piece of blind area left out, on the map.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct GeoSpot {
+    pub lat_deg: f64,
+    pub lon_deg: f64,
+    pub area_m2: f64,
+}
+
 /// The report written as JSON next to the mission.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Report {
@@ -186,14 +194,17 @@ pub struct Report {
     pub legs_checked: usize,
     pub legs_violating: usize,
     pub leftovers: Leftovers,
+    /// The unreachable pieces of [`Leftovers::unreachable`] in WGS84, largest first.
+    pub unreachable: Vec<GeoSpot>,
     pub per_sortie: Vec<SortieReport>,
     pub risk: Vec<RiskReport>,
     pub compute_ms: f64,
 }
 
 impl Report {
-    /// The figures of `plan` with its measured `coverage` and planning time.
-    pub fn new(plan: &Plan, coverage: &Coverage, compute_ms: f64) -> Self {
+    /// The figures of `plan` with its measured `coverage` and planning time; `frame` places
+    /// the leftovers on the map.
+    pub fn new(plan: &Plan, coverage: &Coverage, frame: &LocalFrame, compute_ms: f64) -> Self {
         let mut per_sortie = Vec::new();
         for (vi, v) in plan.vehicles.iter().enumerate() {
             for (si, s) in v.sorties.iter().enumerate() {
@@ -224,6 +235,19 @@ impl Report {
             legs_checked: plan.legs_checked,
             legs_violating: 0,
             leftovers: plan.leftovers.clone(),
+            unreachable: plan
+                .leftovers
+                .unreachable
+                .iter()
+                .map(|s| {
+                    let (lon_deg, lat_deg) = frame.to_wgs84(s.x_m, s.y_m);
+                    GeoSpot {
+                        lat_deg,
+                        lon_deg,
+                        area_m2: s.area_m2,
+                    }
+                })
+                .collect(),
             per_sortie,
             risk: plan
                 .vehicles

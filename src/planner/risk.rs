@@ -25,6 +25,9 @@ pub struct RiskTarget {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RiskReport {
     pub name: String,
+    /// The vehicle (from 1) whose route this report is about: with several vehicles, each
+    /// reports every zone over its own patrol.
+    pub vehicle: usize,
     pub level: u8,
     pub revisit_min: f64,
     /// Looks at the zone over the patrol window.
@@ -160,6 +163,7 @@ impl RiskTracker {
                 let met = max_gap_s <= t.revisit_s + 1e-6;
                 RiskReport {
                     name: t.name.clone(),
+                    vehicle: 1,
                     level: t.level,
                     revisit_min,
                     visits,

@@ -163,8 +163,15 @@ pub fn build(
 
             // A zone overdue by the end of this unit gets a detour first.
             let due = if visit.is_none() && !patrol.is_empty() && detours_in_a_row < patrol.len() {
+                // The detour starts and ends at rest: v/a seconds more than at cruise (and
+                // more where it bends), so a zone counts as due that much earlier.
+                let rest_s = vehicle.speed_mps / vehicle.accel_mps2;
                 patrol
-                    .due(clock_base + open.t_s + leg_s, unit.b, vehicle.speed_mps)
+                    .due(
+                        clock_base + open.t_s + leg_s + rest_s,
+                        unit.b,
+                        vehicle.speed_mps,
+                    )
                     .and_then(|z| patrol.aim[z].map(|aim| (z, aim)))
             } else {
                 None
