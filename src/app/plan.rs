@@ -114,7 +114,7 @@ pub fn plan_venue(venue: &Venue, settings: &PlanSettings) -> Result<PlanOutcome,
     let planned = plan(&input, &opts).map_err(|e| format!("planning {}: {e}", venue.name))?;
     let compute_ms = started.elapsed().as_secs_f64() * 1e3;
     let coverage = planned.coverage(&input.blind);
-    let report = Report::new(&planned, &coverage, compute_ms);
+    let report = Report::new(&planned, &coverage, &venue.frame, compute_ms);
     let home_alt = venue.home.and_then(|h| h.alt_m).unwrap_or(0.0);
     let mut missions = Vec::new();
     for (vi, v) in planned.vehicles.iter().enumerate() {
