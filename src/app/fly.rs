@@ -311,6 +311,7 @@ impl FlySession {
                         arm_with_patience(
                             &link,
                             target,
+                            cfg.clone(),
                             Duration::from_secs(30),
                             Duration::from_secs(2),
                             |_| {},
