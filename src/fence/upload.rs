@@ -487,7 +487,14 @@ pub fn compare_fence(
     let mut out = Vec::new();
     let sent = fence_items(fence, autopilot)?;
     let mismatches: Vec<Mismatch> =
-        crate::link::items::compare_items(&sent, &read.items.items, false, read.items.via_float);
+        // ArduPilot reads fence items back with autocontinue 0: compare_list ignores it for fences.
+        crate::link::items::compare_list(
+            crate::link::items::ListKind::Fence,
+            &sent,
+            &read.items.items,
+            false,
+            read.items.via_float,
+        );
     out.extend(mismatches.iter().map(|m| match m.field {
         // x and y are degE7 on the wire.
         "x" | "y" => format!(
