@@ -80,10 +80,10 @@ pub fn fence_items(
         g.return_point = None;
     }
     let mut items = fence_to_wire(&g, None)?;
-    // Sent with autocontinue set, as QGroundControl does and as ArduPilot reads every item
-    // back (the simulator models that), so that the read-back compares equal.
+    // Sent with autocontinue 0, as ArduPilot stores and reads back every fence item (the
+    // read-back comparison ignores autocontinue for fences anyway).
     for it in &mut items {
-        it.autocontinue = true;
+        it.autocontinue = false;
     }
     Ok(items)
 }
@@ -623,6 +623,6 @@ mod tests {
         assert_eq!(cmds(&ap[1..]), cmds(&px4));
         assert_eq!(px4[0].params[0], 3.0, "vertex count in param1");
         assert_eq!(px4[3].params[0], 25.0, "radius in param1");
-        assert!(px4.iter().all(|i| i.autocontinue));
+        assert!(px4.iter().chain(&ap).all(|i| !i.autocontinue));
     }
 }
