@@ -427,6 +427,7 @@ fn live_telemetry_outside_the_fence_raises_a_monitor_alarm_the_operator_acknowle
         at: std::time::Duration::from_secs(5),
         severity: 2,
         text: "Fence breached".into(),
+        seq: 1,
     });
     h.state_mut().on_telemetry(&out);
     // The same text again is not logged twice.

@@ -272,8 +272,25 @@ fn upload_then_download_compares_equal_and_a_change_is_reported() {
         ))
         .expect("download");
     assert_eq!(down.items.items.len(), 5, "return point and four vertices");
+    assert!(
+        down.items.items.iter().all(|i| !i.autocontinue),
+        "stored with autocontinue 0 like ArduPilot"
+    );
     let diff =
         compare_fence(&f, FenceAutopilot::ArduPilot, BreachAction::Return, &down).expect("compare");
+    assert!(diff.is_empty(), "{diff:?}");
+    // Real ArduPilot reads every fence item back with autocontinue 0: still equal.
+    let mut ardupilot = down.clone();
+    for it in &mut ardupilot.items.items {
+        it.autocontinue = false;
+    }
+    let diff = compare_fence(
+        &f,
+        FenceAutopilot::ArduPilot,
+        BreachAction::Return,
+        &ardupilot,
+    )
+    .expect("compare");
     assert!(diff.is_empty(), "{diff:?}");
 
     // A fence with a lower ceiling and a moved vertex no longer matches.

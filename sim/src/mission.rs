@@ -748,7 +748,8 @@ impl MissionStore {
         item.target_system = peer.sysid;
         item.target_component = peer.compid;
         item.mission_type = kind;
-        item.autocontinue = 1;
+        // ArduPilot reads fence and rally items back with autocontinue 0.
+        item.autocontinue = u8::from(kind == MavMissionType::MAV_MISSION_TYPE_MISSION);
         // ArduPilot compares the command number with the current index here (sic), so
         // `current` is rarely what a ground station expects; reproduced as is.
         item.current =

@@ -158,8 +158,8 @@ pub struct VigilApp {
     pub thermal: Option<thermal_view::ThermalView>,
     /// The ground fence monitor over the venue's fence, fed by live telemetry.
     pub monitor: Option<crate::fence::Monitor>,
-    /// Per vehicle, the arrival time of the newest status text already logged.
-    status_seen: BTreeMap<u8, std::time::Duration>,
+    /// Per vehicle, the `seq` of the newest status text already logged.
+    status_seen: BTreeMap<u8, u64>,
     /// A command waiting for the operator's confirmation.
     pub pending_command: Option<(crate::link::Target, fly::FlyCommand)>,
     /// Take-off altitude above home, metres.
@@ -568,13 +568,9 @@ impl VigilApp {
     /// Feeds one vehicle state to the map, the plots and the fence monitor; the monitor's
     /// alarm events become (or update) alarms.
     pub fn on_telemetry(&mut self, s: &crate::link::state::VehicleState) {
-        let seen = self.status_seen.get(&s.system_id).copied();
-        let new: Vec<_> = s
-            .status_texts
-            .iter()
-            .filter(|t| seen.is_none_or(|at| t.at > at))
-            .cloned()
-            .collect();
+        // By sequence number: several texts can arrive in the same millisecond.
+        let seen = self.status_seen.get(&s.system_id).copied().unwrap_or(0);
+        let new: Vec<_> = s.texts_after(seen).cloned().collect();
         for t in new {
             // MAV_SEVERITY: 0..=3 emergency to error, 4 warning, 5.. notice, info, debug.
             let level = match t.severity {
@@ -583,7 +579,7 @@ impl VigilApp {
                 _ => LogLevel::Info,
             };
             self.log(level, format!("vehicle {}: {}", s.system_id, t.text));
-            self.status_seen.insert(s.system_id, t.at);
+            self.status_seen.insert(s.system_id, t.seq);
         }
         let Some(v) = fly::view_of(s, self.vehicles.get(&s.system_id)) else {
             return;

@@ -148,7 +148,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let mut track_m = 0.0;
         let mut last_point: Option<Point<f64>> = None;
         let mut min_battery: Option<u8> = None;
-        let mut texts_seen = state.borrow().status_texts.len();
+        let mut texts_seen = state.borrow().status_texts_received;
         let limit = Duration::from_secs_f64(args.max_flight_s);
         loop {
             let changed = tokio::time::timeout(Duration::from_secs(1), state.changed()).await;
@@ -173,14 +173,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             if let Some(b) = s.battery.and_then(|b| b.remaining_pct) {
                 min_battery = Some(min_battery.map_or(b, |m| m.min(b)));
             }
-            for t in s
-                .status_texts
-                .iter()
-                .skip(texts_seen.min(s.status_texts.len()))
-            {
+            for t in s.texts_after(texts_seen) {
                 println!("vehicle: {}", t.text);
             }
-            texts_seen = s.status_texts.len();
+            texts_seen = s.status_texts_received;
             if s.stale {
                 eprintln!("link lost: nothing heard for 3 s");
             }

@@ -80,10 +80,10 @@ pub fn fence_items(
         g.return_point = None;
     }
     let mut items = fence_to_wire(&g, None)?;
-    // Sent with autocontinue set, as QGroundControl does and as ArduPilot reads every item
-    // back (the simulator models that), so that the read-back compares equal.
+    // Sent with autocontinue 0, as ArduPilot stores and reads back every fence item (the
+    // read-back comparison ignores autocontinue for fences anyway).
     for it in &mut items {
-        it.autocontinue = true;
+        it.autocontinue = false;
     }
     Ok(items)
 }
@@ -487,7 +487,14 @@ pub fn compare_fence(
     let mut out = Vec::new();
     let sent = fence_items(fence, autopilot)?;
     let mismatches: Vec<Mismatch> =
-        crate::link::items::compare_items(&sent, &read.items.items, false, read.items.via_float);
+        // ArduPilot reads fence items back with autocontinue 0: compare_list ignores it for fences.
+        crate::link::items::compare_list(
+            crate::link::items::ListKind::Fence,
+            &sent,
+            &read.items.items,
+            false,
+            read.items.via_float,
+        );
     out.extend(mismatches.iter().map(|m| match m.field {
         // x and y are degE7 on the wire.
         "x" | "y" => format!(
@@ -616,6 +623,6 @@ mod tests {
         assert_eq!(cmds(&ap[1..]), cmds(&px4));
         assert_eq!(px4[0].params[0], 3.0, "vertex count in param1");
         assert_eq!(px4[3].params[0], 25.0, "radius in param1");
-        assert!(px4.iter().all(|i| i.autocontinue));
+        assert!(px4.iter().chain(&ap).all(|i| !i.autocontinue));
     }
 }

@@ -168,12 +168,13 @@ impl WireItem {
 
     /// Latitude in degrees (meaningful for global frames).
     pub fn lat_deg(&self) -> f64 {
-        f64::from(self.x) * 1e-7
+        // One correctly rounded division (not `* 1e-7`, which prints 149.16522999999998).
+        f64::from(self.x) / 1e7
     }
 
     /// Longitude in degrees (meaningful for global frames).
     pub fn lon_deg(&self) -> f64 {
-        f64::from(self.y) * 1e-7
+        f64::from(self.y) / 1e7
     }
 
     /// The `MISSION_ITEM_INT` that carries this item.
@@ -846,6 +847,16 @@ pub fn compare_stored(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn degree_e7_decodes_to_the_shortest_decimal() {
+        let mut w = WireItem::waypoint(MavFrame::MAV_FRAME_GLOBAL_RELATIVE_ALT, 0.0, 0.0, 30.0);
+        w.x = -353_632_610;
+        w.y = 1_491_652_300;
+        assert_eq!(w.lon_deg().to_string(), "149.16523");
+        assert_eq!(w.lat_deg().to_string(), "-35.363261");
+        assert_eq!(w.lon_deg(), 149.16523);
+    }
 
     fn wp(lat: f64, lon: f64, alt: f64) -> MissionItem {
         MissionItem {

@@ -89,6 +89,9 @@ pub struct StatusText {
     pub severity: u8,
     /// The text.
     pub text: String,
+    /// Its number among all texts received from this vehicle, from 1 (never reused, unlike
+    /// positions in the bounded buffer).
+    pub seq: u64,
 }
 
 /// Everything known about one vehicle.
@@ -134,6 +137,9 @@ pub struct VehicleState {
     pub fence_breach_count: u16,
     /// The latest status texts, oldest first.
     pub status_texts: VecDeque<StatusText>,
+    /// Status texts received in all (the `seq` of the latest), counting those dropped from
+    /// `status_texts`.
+    pub status_texts_received: u64,
     /// Link quality.
     pub link: LinkQuality,
     /// When the vehicle was last heard (session clock).
@@ -238,14 +244,22 @@ impl VehicleState {
                 if self.status_texts.len() == TEXTS_KEPT {
                     self.status_texts.pop_front();
                 }
+                self.status_texts_received += 1;
                 self.status_texts.push_back(StatusText {
                     at: now,
                     severity: severity(t.severity),
                     text,
+                    seq: self.status_texts_received,
                 });
             }
             _ => {}
         }
+    }
+
+    /// The kept status texts numbered after `seen` (a `status_texts_received` read earlier),
+    /// oldest first. Texts already dropped from the buffer are not returned.
+    pub fn texts_after(&self, seen: u64) -> impl Iterator<Item = &StatusText> {
+        self.status_texts.iter().filter(move |t| t.seq > seen)
     }
 
     /// Marks the state stale when nothing was heard for `limit`; returns whether it changed.
@@ -323,5 +337,40 @@ mod tests {
         assert!(!s.check_stale(ms(3100), Duration::from_secs(3)));
         assert!(s.check_stale(ms(3200), Duration::from_secs(3)));
         assert!(s.stale);
+    }
+
+    fn text(s: &str) -> MavMessage {
+        MavMessage::STATUSTEXT(STATUSTEXT_DATA {
+            severity: MavSeverity::MAV_SEVERITY_INFO,
+            text: s.into(),
+            id: 0,
+            chunk_seq: 0,
+        })
+    }
+
+    #[test]
+    fn texts_after_keeps_finding_new_texts_once_the_buffer_is_full() {
+        let ms = Duration::from_millis;
+        let mut s = VehicleState::new(1, 1);
+        let mut seen = s.status_texts_received;
+        let mut printed = Vec::new();
+        for i in 0..100u8 {
+            s.apply(ms(u64::from(i)), i, &text(&format!("t{i}")));
+            if i % 3 == 0 {
+                printed.extend(s.texts_after(seen).map(|t| t.text.clone()));
+                seen = s.status_texts_received;
+            }
+        }
+        printed.extend(s.texts_after(seen).map(|t| t.text.clone()));
+        let want: Vec<_> = (0..100).map(|i| format!("t{i}")).collect();
+        assert_eq!(printed, want);
+        assert_eq!(s.status_texts.len(), TEXTS_KEPT);
+        assert_eq!(s.status_texts_received, 100);
+        assert_eq!(s.status_texts.back().map(|t| t.seq), Some(100));
+        // Two texts in the same millisecond are both new.
+        s.apply(ms(500), 100, &text("Arm: a"));
+        s.apply(ms(500), 101, &text("Arm: b"));
+        let new: Vec<_> = s.texts_after(100).map(|t| t.text.as_str()).collect();
+        assert_eq!(new, ["Arm: a", "Arm: b"]);
     }
 }
