@@ -23,7 +23,15 @@ fn options(venue: &Path, dir: &Path) -> SweepOptions {
     }
 }
 
+/// One sweep at a time: each runs a simulator faster than real time on the wall clock, and
+/// several side by side on a 2-core machine starve each other's simulated vehicles (a take-off
+/// watched with a wall-clock budget then times out).
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn sweep(opts: &SweepOptions) -> SweepReport {
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
